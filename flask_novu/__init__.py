@@ -1,0 +1,24 @@
+"""Flask-Novu: serve Novu notification workflows from a Flask app.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .engine import Bridge, Event  # noqa: E402
+from .errors import NovuError  # noqa: E402
+from .views import NovuBridgeView, serve  # noqa: E402
+from .workflows import Workflow, workflow  # noqa: E402
+
+__all__ = [
+    "Bridge",
+    "Event",
+    "NovuBridgeView",
+    "NovuError",
+    "Workflow",
+    "__version__",
+    "serve",
+    "workflow",
+]

@@ -1,0 +1,85 @@
+"""Running user code that may be ``async`` from synchronous callers."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+import typing as t
+
+from asgiref.sync import async_to_sync as _asgiref_async_to_sync
+
+T = t.TypeVar("T")
+AsyncToSync = t.Callable[..., t.Callable[..., t.Any]]
+
+
+def default_async_to_sync(func: t.Callable[..., t.Awaitable[T]]) -> t.Callable[..., T]:
+    """asgiref's ``async_to_sync``, or a private event loop in a helper thread
+    when the caller already runs inside an event loop (where asgiref refuses).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _asgiref_async_to_sync(func)
+
+    def run_in_thread(*args: t.Any, **kwargs: t.Any) -> T:
+        box: dict[str, t.Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = asyncio.run(_as_coroutine(func(*args, **kwargs)))
+            except BaseException as exc:  # re-raised in the caller's thread
+                box["error"] = exc
+
+        thread = threading.Thread(target=target, name="flask-novu-async")
+        thread.start()
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return t.cast(T, box["value"])
+
+    return run_in_thread
+
+
+async def _as_coroutine(awaitable: t.Awaitable[T]) -> T:
+    return await awaitable
+
+
+class SuspendedError(RuntimeError):
+    """A coroutine driven inline tried to wait on an event loop."""
+
+
+def run_inline(coro: t.Coroutine[t.Any, t.Any, T]) -> T:
+    """Drive ``coro`` to completion without an event loop.
+
+    Used for the engine's own coroutines when every user callable involved is
+    synchronous: they never suspend, so no event loop (and no thread hop) is
+    needed.
+
+    :raises SuspendedError: the coroutine suspended after all.
+    """
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return t.cast(T, stop.value)
+    coro.close()
+    raise SuspendedError(
+        "a synchronous step callable returned an awaitable that waits on an event loop; "
+        "declare it with `async def`"
+    )
+
+
+def is_async_callable(obj: t.Any) -> bool:
+    """True for ``async def`` functions and objects whose ``__call__`` is one."""
+    while hasattr(obj, "func") and hasattr(obj, "args"):  # functools.partial
+        obj = obj.func
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+        getattr(obj, "__call__", None)
+    )
+
+
+async def maybe_await(value: t.Any) -> t.Any:
+    """Await ``value`` if it is awaitable, else return it."""
+    if inspect.isawaitable(value):
+        return await value
+    return value

@@ -1,0 +1,547 @@
+"""The execution engine: discovery, health, code, execute and preview.
+
+Nothing here knows about Flask or HTTP. :class:`Bridge` takes plain values
+and returns plain JSON-ready values or raises :class:`~flask_novu.errors.NovuError`.
+
+Execution follows the official SDK: the workflow function is re-run from the
+top on every request; steps before the target step return their results
+replayed from ``state``; the target step validates its controls, compiles them
+with Liquid, runs its resolver, validates and sanitises the outputs and runs
+the provider overrides; then the run halts.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import logging
+import time
+import typing as t
+from dataclasses import dataclass, field
+
+from . import __version__
+from ._async import AsyncToSync, default_async_to_sync, maybe_await
+from .constants import FRAMEWORK_VERSION, SANITIZED_STEP_TYPES
+from .errors import (
+    BridgeError,
+    ExecutionEventPayloadInvalidError,
+    ExecutionStateControlInvalidError,
+    ExecutionStateCorruptError,
+    ExecutionStateOutputInvalidError,
+    ExecutionStateResultInvalidError,
+    NovuError,
+    ProviderExecutionFailedError,
+    ProviderNotFoundError,
+    StepControlCompilationFailedError,
+    StepExecutionFailedError,
+    StepNotFoundError,
+    WorkflowAlreadyExistsError,
+    WorkflowNotFoundError,
+    WorkflowPayloadInvalidError,
+)
+from .mock import mock_from_schema
+from .sanitize import sanitize_outputs
+from .schemas import Schema, SchemaValidationError, to_schema
+from .steps import AsyncStep, SyncStep
+from .templating import ControlCompilationError, LiquidLimits, compile_controls
+from .workflows import StepCall, StepDefinition, Workflow, positional_arity, source_of
+
+logger = logging.getLogger("flask_novu")
+
+EXECUTE = "execute"
+PREVIEW = "preview"
+
+
+class _Halt(BaseException):
+    """Stops the workflow function once the target step has its result.
+
+    A ``BaseException`` so that ``except Exception`` in user code cannot
+    swallow it.
+    """
+
+
+@dataclass
+class Event:
+    """An execute or preview request, as the engine sees it."""
+
+    action: str
+    workflow_id: str
+    step_id: str
+    payload: dict[str, t.Any] | None = None
+    controls: dict[str, t.Any] = field(default_factory=dict)
+    state: list[dict[str, t.Any]] = field(default_factory=list)
+    subscriber: dict[str, t.Any] = field(default_factory=dict)
+    context: dict[str, t.Any] = field(default_factory=dict)
+    env: dict[str, t.Any] = field(default_factory=dict)
+    actor: t.Any = None
+
+
+def deep_merge(base: t.Any, override: t.Any) -> t.Any:
+    """Merge ``override`` into a copy of ``base``, recursively for dicts."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def _to_plain(value: t.Any) -> t.Any:
+    """Resolver results as plain data (pydantic models are dumped)."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not isinstance(value, type):
+        return dump(mode="json")
+    return value
+
+
+async def _call_resolver(resolver: t.Any, controls: t.Any) -> t.Any:
+    if isinstance(resolver, t.Mapping):
+        return copy.deepcopy(dict(resolver))
+    if positional_arity(resolver) == 0:
+        return _to_plain(await maybe_await(resolver()))
+    return _to_plain(await maybe_await(resolver(controls)))
+
+
+async def _call_skip(skip: t.Callable[..., t.Any], controls: t.Any) -> bool:
+    if positional_arity(skip) == 0:
+        return bool(await maybe_await(skip()))
+    return bool(await maybe_await(skip(controls)))
+
+
+def _takes_keywords(func: t.Callable[..., t.Any], names: tuple[str, ...]) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return True
+    return all(name in params for name in names)
+
+
+async def _call_provider(provider: t.Callable[..., t.Any], controls: t.Any, outputs: t.Any) -> t.Any:
+    if _takes_keywords(provider, ("controls", "outputs")):
+        result = provider(controls=controls, outputs=outputs)
+    else:
+        result = provider({"controls": controls, "outputs": outputs})
+    return _to_plain(await maybe_await(result))
+
+
+class _Run:
+    """State shared by the step calls of one run of a workflow function."""
+
+    def __init__(self, bridge: Bridge, workflow: Workflow, async_to_sync: AsyncToSync) -> None:
+        self.bridge = bridge
+        self.workflow = workflow
+        self.async_to_sync = async_to_sync
+        self.done = False
+        self.error: NovuError | None = None
+
+    async def process(self, call: StepCall) -> t.Any:
+        if self.done or self.error is not None:
+            raise _Halt()
+        try:
+            return await self._process(call)
+        except NovuError as exc:
+            self.error = exc
+            raise
+
+    async def _process(self, call: StepCall) -> t.Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def invoke(self, payload: t.Any, extras: dict[str, t.Any]) -> None:
+        """Run the workflow function until it returns or the run halts."""
+        workflow = self.workflow
+        step = AsyncStep(self) if workflow.is_async else SyncStep(self)
+        args, kwargs = workflow.call_arguments(payload, step, extras)
+        try:
+            if workflow.is_async:
+                self.async_to_sync(_run_async)(workflow.fn, args, kwargs)
+            else:
+                workflow.fn(*args, **kwargs)
+        except _Halt:
+            pass
+        except NovuError:
+            if self.error is None:
+                raise
+        except Exception as exc:
+            if self.error is None:
+                raise self._wrap_user_error(exc) from exc
+        if self.error is not None:
+            raise self.error
+
+    def _wrap_user_error(self, exc: Exception) -> NovuError:
+        return BridgeError(exc)
+
+    def liquid_context(
+        self, payload: t.Any, event: Event | None, steps: dict[str, t.Any]
+    ) -> dict[str, t.Any]:
+        workflow = self.workflow
+        context: dict[str, t.Any] = {
+            "workflow": {
+                "workflowId": workflow.workflow_id,
+                "name": workflow.name,
+                "description": workflow.description,
+                "tags": workflow.tags,
+                "severity": workflow.severity,
+            },
+            "payload": payload,
+            "subscriber": event.subscriber if event else {},
+            "context": event.context if event else {},
+            "steps": steps,
+            "env": event.env if event else {},
+        }
+        if event is not None and event.actor is not None:
+            context["actor"] = event.actor
+        return context
+
+
+async def _run_async(fn: t.Callable[..., t.Any], args: t.Any, kwargs: t.Any) -> None:
+    try:
+        await fn(*args, **kwargs)
+    except _Halt:
+        pass
+
+
+class _BridgeRun(_Run):
+    """One execute or preview request."""
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        workflow: Workflow,
+        event: Event,
+        payload_json: t.Any,
+        async_to_sync: AsyncToSync,
+    ) -> None:
+        super().__init__(bridge, workflow, async_to_sync)
+        self.event = event
+        self.preview = event.action == PREVIEW
+        self.result: dict[str, t.Any] | None = None
+        self.state: dict[str, t.Any] = {}
+        for entry in event.state:
+            self.state.setdefault(entry["stepId"], entry.get("outputs", {}))
+        self.context = self.liquid_context(payload_json, event, dict(self.state))
+
+    async def _process(self, call: StepCall) -> t.Any:
+        definition = self.workflow.step(call.step_id)
+        if definition is None:
+            raise StepNotFoundError(call.step_id)
+        is_target = call.step_id == self.event.step_id
+        compiled: tuple[t.Any, t.Any] | None = None
+        if is_target and not self.preview and call.skip is not None:
+            compiled = self._compile_controls(definition)
+            if await self._user(definition, _call_skip(call.skip, compiled[1])):
+                self._finish({}, {}, skip=True)
+        for provider_id in definition.provider_schemas:
+            if provider_id not in call.providers:
+                raise ProviderNotFoundError(provider_id)
+        if is_target:
+            await self._run_target(definition, call, compiled)
+        return self._previous_result(definition)
+
+    async def _run_target(
+        self, definition: StepDefinition, call: StepCall, compiled: tuple[t.Any, t.Any] | None
+    ) -> None:
+        controls_json, controls_user = compiled or self._compile_controls(definition)
+        raw = await self._user(definition, _call_resolver(call.resolver, controls_user))
+        try:
+            outputs, _ = definition.output_schema.validate(raw)
+        except SchemaValidationError as exc:
+            raise ExecutionStateOutputInvalidError(
+                self.workflow.workflow_id, definition.step_id, exc.errors
+            ) from None
+        providers: dict[str, t.Any] = {}
+        for provider_id, schema in definition.provider_schemas.items():
+            providers[provider_id] = await self._run_provider(
+                provider_id, schema, call.providers[provider_id], controls_json, outputs
+            )
+        if definition.type in SANITIZED_STEP_TYPES and not definition.disable_output_sanitization:
+            outputs = sanitize_outputs(outputs)
+        self._finish(outputs, providers, skip=False)
+
+    async def _run_provider(
+        self,
+        provider_id: str,
+        schema: Schema,
+        provider: t.Callable[..., t.Any],
+        controls: t.Any,
+        outputs: t.Any,
+    ) -> t.Any:
+        try:
+            raw = await _call_provider(provider, controls, outputs)
+            value, _ = schema.validate(raw)
+        except (Exception, SchemaValidationError) as exc:
+            if self.preview:
+                return mock_from_schema(schema.json_schema)
+            if isinstance(exc, NovuError):
+                raise
+            raise ProviderExecutionFailedError(provider_id, _describe(exc)) from exc
+        if isinstance(value, dict) and isinstance(raw, t.Mapping) and "_passthrough" in raw:
+            value["_passthrough"] = raw["_passthrough"]
+        return value
+
+    def _previous_result(self, definition: StepDefinition) -> t.Any:
+        step_id = definition.step_id
+        schema = definition.result_schema
+        if self.preview:
+            value = deep_merge(mock_from_schema(schema.json_schema), self.state.get(step_id, {}))
+            try:
+                return schema.to_user(value)
+            except SchemaValidationError:
+                return value
+        if step_id not in self.state:
+            raise ExecutionStateCorruptError(self.workflow.workflow_id, step_id)
+        try:
+            _, user = schema.validate(self.state[step_id])
+        except SchemaValidationError as exc:
+            raise ExecutionStateResultInvalidError(
+                self.workflow.workflow_id, step_id, exc.errors
+            ) from None
+        return user
+
+    def _compile_controls(self, definition: StepDefinition) -> tuple[t.Any, t.Any]:
+        workflow_id, step_id = self.workflow.workflow_id, definition.step_id
+        schema = definition.control_schema
+        try:
+            controls, _ = schema.validate(self.event.controls)
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
+        try:
+            compiled = compile_controls(controls, self.context, self.bridge.liquid_limits)
+        except ControlCompilationError as exc:
+            raise StepControlCompilationFailedError(workflow_id, step_id, exc.data) from None
+        try:
+            return compiled, schema.to_user(compiled)
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
+
+    async def _user(self, definition: StepDefinition, pending: t.Awaitable[t.Any]) -> t.Any:
+        """Await user code; its failures become StepExecutionFailedError."""
+        try:
+            return await pending
+        except NovuError:
+            raise
+        except Exception as exc:
+            raise StepExecutionFailedError(
+                definition.step_id, _describe(exc), preview=self.preview
+            ) from exc
+
+    def _finish(self, outputs: t.Any, providers: dict[str, t.Any], *, skip: bool) -> t.NoReturn:
+        self.result = {"outputs": outputs, "providers": providers, "options": {"skip": skip}}
+        self.done = True
+        raise _Halt()
+
+
+class _InProcessRun(_Run):
+    """:meth:`Workflow.trigger`: every step runs, with default controls."""
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        workflow: Workflow,
+        payload_json: t.Any,
+        subscriber: dict[str, t.Any],
+        async_to_sync: AsyncToSync,
+    ) -> None:
+        super().__init__(bridge, workflow, async_to_sync)
+        self.step_results: dict[str, t.Any] = {}
+        self.payload_json = payload_json
+        self.event = Event(action="trigger", workflow_id=workflow.workflow_id, step_id="")
+        self.event.subscriber = subscriber
+
+    async def _process(self, call: StepCall) -> t.Any:
+        schema = self._control_schema(call)
+        workflow_id = self.workflow.workflow_id
+        try:
+            controls, _ = schema.validate({})
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, call.step_id, exc.errors) from None
+        context = self.liquid_context(self.payload_json, self.event, dict(self.step_results))
+        try:
+            compiled = compile_controls(controls, context, self.bridge.liquid_limits)
+        except ControlCompilationError as exc:
+            raise StepControlCompilationFailedError(workflow_id, call.step_id, exc.data) from None
+        try:
+            user_controls = schema.to_user(compiled)
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, call.step_id, exc.errors) from None
+        if call.skip is not None and await _call_skip(call.skip, user_controls):
+            outputs: t.Any = {"skipped": True}
+        else:
+            outputs = await _call_resolver(call.resolver, user_controls)
+        self.step_results[call.step_id] = outputs
+        return outputs
+
+    def _control_schema(self, call: StepCall) -> Schema:
+        if self.workflow.discovered:
+            definition = self.workflow.step(call.step_id)
+            if definition is not None and definition.type == call.type:
+                return definition.control_schema
+        return to_schema(call.control_schema)
+
+    def _wrap_user_error(self, exc: Exception) -> NovuError:
+        raise exc
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class Bridge:
+    """The workflows of one bridge endpoint, discovered once.
+
+    :param workflows: the :class:`~flask_novu.workflows.Workflow` objects.
+    :param liquid_limits: limits of Liquid rendering.
+    :raises WorkflowAlreadyExistsError: two workflows share an id.
+    :raises WorkflowDiscoveryError: a workflow function failed during discovery.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        workflows: t.Iterable[Workflow] = (),
+        *,
+        liquid_limits: LiquidLimits | None = None,
+    ) -> None:
+        self.workflows: dict[str, Workflow] = {}
+        self._bodies: dict[str, bytes] = {}
+        self.liquid_limits = liquid_limits or LiquidLimits()
+        for item in workflows:
+            self.add(item)
+
+    def add(self, workflow: Workflow) -> None:
+        """Register (and discover) one more workflow."""
+        if not isinstance(workflow, Workflow):
+            raise TypeError(f"expected a workflow defined with @workflow, got {workflow!r}")
+        if workflow.workflow_id in self.workflows:
+            raise WorkflowAlreadyExistsError(workflow.workflow_id)
+        workflow.steps  # discover now: a broken workflow fails at registration
+        if not workflow.payload_schema_given:
+            logger.info(
+                "workflow %r has no payload schema: as in Novu's SDK, execute requests "
+                "will see an empty payload",
+                workflow.workflow_id,
+            )
+        self.workflows[workflow.workflow_id] = workflow
+        self._bodies: dict[str, bytes] = {}
+
+    def get(self, workflow_id: str) -> Workflow:
+        try:
+            return self.workflows[workflow_id]
+        except KeyError:
+            raise WorkflowNotFoundError(workflow_id) from None
+
+    # -- GET actions -----------------------------------------------------------
+
+    def health_check(self) -> dict[str, t.Any]:
+        return {
+            "status": "ok",
+            "sdkVersion": __version__,
+            "frameworkVersion": FRAMEWORK_VERSION,
+            "discovered": {
+                "workflows": len(self.workflows),
+                "steps": sum(len(w.steps) for w in self.workflows.values()),
+            },
+        }
+
+    def discover(self) -> dict[str, t.Any]:
+        return {"workflows": [w.to_discover() for w in self.workflows.values()], "agents": []}
+
+    def serialized(self, action: str) -> bytes:
+        """The JSON body of ``health-check`` or ``discover``, built once."""
+        body = self._bodies.get(action)
+        if body is None:
+            value = self.health_check() if action == "health-check" else self.discover()
+            body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self._bodies[action] = body
+        return body
+
+    def code(self, workflow_id: str, step_id: str = "") -> dict[str, str]:
+        workflow = self.get(workflow_id)
+        if not step_id:
+            return {"code": source_of(workflow.fn)}
+        definition = workflow.step(step_id)
+        if definition is None:
+            raise StepNotFoundError(step_id)
+        return {"code": definition.code}
+
+    # -- POST actions ----------------------------------------------------------
+
+    def execute(self, event: Event, *, async_to_sync: AsyncToSync | None = None) -> dict[str, t.Any]:
+        """Answer an ``execute`` or ``preview`` event (the ExecuteOutput shape)."""
+        started = time.perf_counter()
+        workflow = self.get(event.workflow_id)
+        preview = event.action == PREVIEW
+        if not preview and event.payload is None:
+            raise ExecutionEventPayloadInvalidError(
+                workflow.workflow_id, {"message": "Event `payload` is required"}
+            )
+        payload = event.payload or {}
+        if preview:
+            payload = {**_mapping(mock_from_schema(workflow.payload_schema.json_schema)), **payload}
+        try:
+            payload_json, payload_user = workflow.payload_schema.validate(payload)
+        except SchemaValidationError as exc:
+            raise ExecutionEventPayloadInvalidError(workflow.workflow_id, exc.errors) from None
+        run = _BridgeRun(self, workflow, event, payload_json, async_to_sync or default_async_to_sync)
+        extras = {
+            "subscriber": event.subscriber,
+            "context": event.context,
+            "env": event.env,
+            "controls": {},
+        }
+        run.invoke(payload_user, extras)
+        result = run.result or {"outputs": {}, "providers": {}, "options": {"skip": False}}
+        result["metadata"] = {
+            "status": "success",
+            "error": False,
+            "duration": (time.perf_counter() - started) * 1000,
+        }
+        return result
+
+
+def _mapping(value: t.Any) -> dict[str, t.Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def run_in_process(
+    workflow: Workflow,
+    to: str | t.Mapping[str, t.Any],
+    payload: t.Mapping[str, t.Any] | None,
+    metadata: t.Mapping[str, t.Any] | None = None,
+    *,
+    bridge: Bridge | None = None,
+    async_to_sync: AsyncToSync | None = None,
+) -> dict[str, t.Any]:
+    """Run every step of ``workflow`` in order (:meth:`Workflow.trigger`)."""
+    raw_payload = dict(payload or {})
+    if workflow.payload_schema_given:
+        try:
+            payload_json, payload_user = workflow.payload_schema.validate(raw_payload)
+        except SchemaValidationError as exc:
+            raise WorkflowPayloadInvalidError(workflow.workflow_id, exc.errors) from None
+    else:
+        payload_json = payload_user = raw_payload
+    subscriber = {"subscriberId": to} if isinstance(to, str) else dict(to)
+    run = _InProcessRun(
+        bridge or _DEFAULT_BRIDGE,
+        workflow,
+        payload_json,
+        subscriber,
+        async_to_sync or default_async_to_sync,
+    )
+    extras = {"subscriber": subscriber, "context": {}, "env": {}, "controls": {}}
+    run.invoke(payload_user, extras)
+    return {
+        "workflow_id": workflow.workflow_id,
+        "status": "completed",
+        "step_results": run.step_results,
+        "payload": raw_payload,
+    }
+
+
+_DEFAULT_BRIDGE = Bridge()

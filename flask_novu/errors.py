@@ -1,0 +1,390 @@
+"""The domain exceptions of Flask-Novu.
+
+Every error the bridge can answer with is a :class:`NovuError`. Each subclass
+carries the HTTP status and the error ``code`` of the official Novu framework
+SDK, so Novu Cloud recognises them, and renders as the JSON body
+``{"message", "data"?, "code", "detail"}`` (``detail`` repeats ``message`` for
+clients of the FastAPI-era Python API).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+_MISSING: t.Any = object()
+
+
+class NovuError(Exception):
+    """Base class of every Flask-Novu error.
+
+    :param message: human readable message; defaults to the class's message.
+    :param data: optional JSON-serialisable details (``data`` in the body).
+    """
+
+    #: HTTP status of the response.
+    status_code: int = 500
+    #: The error code of the Novu framework protocol.
+    code: str = "BridgeError"
+    #: Default message.
+    message: str = "Unknown BridgeError"
+
+    def __init__(self, message: str | None = None, data: t.Any = _MISSING) -> None:
+        if message is not None:
+            self.message = message
+        self.data = data
+        super().__init__(self.message)
+
+    @property
+    def has_data(self) -> bool:
+        return self.data is not _MISSING
+
+    def to_dict(self) -> dict[str, t.Any]:
+        """The JSON body, key order as the official SDK emits it."""
+        body: dict[str, t.Any] = {"message": self.message}
+        if self.data is not _MISSING:
+            body["data"] = self.data
+        body["code"] = self.code
+        body["detail"] = self.message
+        return body
+
+
+# -- configuration (raised at registration, never as a response) -------------
+
+
+class ConfigurationError(NovuError, RuntimeError):
+    """The bridge or a workflow is misconfigured; raised at start-up."""
+
+    code = "ConfigurationError"
+
+
+class WorkflowDiscoveryError(ConfigurationError):
+    """Running a workflow function with the recording ``step`` object failed."""
+
+    code = "WorkflowDiscoveryError"
+
+
+# -- request level -------------------------------------------------------------
+
+
+class InvalidActionError(NovuError):
+    status_code = 400
+    code = "InvalidActionError"
+
+    def __init__(self, action: str, allowed: t.Sequence[str]) -> None:
+        choices = ", ".join(f"`{a}`" for a in allowed)
+        super().__init__(f"Invalid query string: `action`=`{action}`. Please use one of {choices}")
+
+
+class MethodNotAllowedError(NovuError):
+    status_code = 405
+    code = "MethodNotAllowedError"
+    message = "Method not allowed. Please use one of `POST`, `GET`, `OPTIONS`"
+
+
+class InvalidRequestError(NovuError):
+    """The request itself is malformed (invalid JSON, wrong body shape...).
+
+    Flask-Novu specific: the official SDK ignores some of these; we answer 400.
+    """
+
+    status_code = 400
+    code = "InvalidRequestError"
+    message = "The request is invalid."
+
+
+class PayloadTooLargeError(NovuError):
+    status_code = 413
+    code = "PayloadTooLargeError"
+    message = "The request body is larger than the bridge accepts."
+
+
+class RouteNotFoundError(NovuError):
+    status_code = 404
+    code = "NotFoundError"
+    message = "The requested URL was not found on this bridge."
+
+
+class MissingSecretKeyError(NovuError):
+    status_code = 400
+    code = "MissingSecretKeyError"
+    message = (
+        "Missing secret key. Set the `NOVU_SECRET_KEY` environment variable or "
+        "pass `secretKey` to the client options."
+    )
+
+
+# -- authentication ------------------------------------------------------------
+
+
+class SignatureError(NovuError):
+    """Base of the HMAC authentication failures (all 401)."""
+
+    status_code = 401
+    #: Short reason for logs.
+    reason = "signature rejected"
+
+
+class SignatureNotFoundError(SignatureError):
+    code = "SignatureNotFoundError"
+    reason = "signature header missing"
+    message = "Signature not found. Please provide a signature in the `novu-signature` header"
+
+
+class SignatureInvalidError(SignatureError):
+    code = "SignatureInvalidError"
+    reason = "signature header malformed"
+    message = (
+        "Signature is invalid. Please provide a valid signature in the `novu-signature` header"
+    )
+
+
+class SignatureExpiredError(SignatureError):
+    code = "SignatureExpiredError"
+    reason = "signature timestamp outside the tolerance"
+    message = (
+        "Signature expired. Please provide a signature with a timestamp no older than "
+        "5 minutes in the `novu-signature` header"
+    )
+
+
+class SignatureMismatchError(SignatureError):
+    code = "SignatureMismatchError"
+    reason = "signature does not match"
+    message = (
+        "Signature does not match the expected signature. Please ensure the signature "
+        "provided in the `novu-signature` header is correct and try again."
+    )
+
+
+class SigningKeyNotFoundError(SignatureError):
+    code = "SigningKeyNotFoundError"
+    reason = "no signing key configured"
+    message = (
+        "Signature key not found. Please provide a valid key in the Client constructor "
+        "`config.secretKey`"
+    )
+
+
+# -- workflows and steps -------------------------------------------------------
+
+
+class WorkflowNotFoundError(NovuError):
+    status_code = 404
+    code = "WorkflowNotFoundError"
+
+    def __init__(self, workflow_id: str) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` does not exist. Please provide a valid id."
+        )
+
+
+class WorkflowAlreadyExistsError(ConfigurationError):
+    status_code = 409
+    code = "WorkflowAlreadyExistsError"
+
+    def __init__(self, workflow_id: str) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` already exists. Please use a different id."
+        )
+
+
+class StepNotFoundError(NovuError):
+    status_code = 404
+    code = "StepNotFoundError"
+
+    def __init__(self, step_id: str) -> None:
+        super().__init__(f"Step with id: `{step_id}` does not exist. Please provide a valid id.")
+
+
+class StepAlreadyExistsError(ConfigurationError):
+    status_code = 409
+    code = "StepAlreadyExistsError"
+
+    def __init__(self, step_id: str) -> None:
+        super().__init__(f"Step with id: `{step_id}` already exists. Please use a different id.")
+
+
+class ProviderNotFoundError(NovuError):
+    status_code = 404
+    code = "ProviderNotFoundError"
+
+    def __init__(self, provider_id: str) -> None:
+        super().__init__(
+            f"Provider with id: `{provider_id}` does not exist. Please provide a valid id."
+        )
+
+
+class WorkflowPayloadInvalidError(NovuError):
+    status_code = 400
+    code = "WorkflowPayloadInvalidError"
+
+    def __init__(self, workflow_id: str, data: t.Any = _MISSING) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has invalid `payload`. "
+            "Please provide the correct payload.",
+            data,
+        )
+
+
+class ExecutionEventPayloadInvalidError(NovuError):
+    status_code = 400
+    code = "ExecutionEventPayloadInvalidError"
+
+    def __init__(self, workflow_id: str, data: t.Any = _MISSING) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has invalid `payload`. "
+            "Please provide the correct event payload.",
+            data,
+        )
+
+
+class ExecutionEventControlInvalidError(NovuError):
+    status_code = 400
+    code = "ExecutionEventControlInvalidError"
+
+    def __init__(self, workflow_id: str, data: t.Any = _MISSING) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has invalid `controls`. "
+            "Please provide the correct event controls.",
+            data,
+        )
+
+
+class ExecutionStateCorruptError(NovuError):
+    status_code = 400
+    code = "ExecutionStateCorruptError"
+
+    def __init__(self, workflow_id: str, step_id: str) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has a corrupt state. Step with id: "
+            f"`{step_id}` does not exist. Please provide the missing state.",
+            {"workflowId": workflow_id, "stepId": step_id},
+        )
+
+
+class _InvalidStateError(NovuError):
+    status_code = 400
+    _what = ""
+
+    def __init__(self, workflow_id: str, step_id: str, data: t.Any = _MISSING) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has an invalid state. Step with id: "
+            f"`{step_id}` has {self._what}.",
+            data,
+        )
+
+
+class ExecutionStateControlInvalidError(_InvalidStateError):
+    code = "ExecutionStateControlInvalidError"
+    _what = "invalid `controls`. Please provide the correct step controls"
+
+
+class ExecutionStateOutputInvalidError(_InvalidStateError):
+    code = "ExecutionStateOutputInvalidError"
+    _what = "invalid output. Please provide the correct step output"
+
+
+class ExecutionStateResultInvalidError(_InvalidStateError):
+    code = "ExecutionStateResultInvalidError"
+    _what = "invalid result. Please provide the correct step result"
+
+
+class ExecutionProviderOutputInvalidError(_InvalidStateError):
+    code = "ExecutionProviderOutputInvalidError"
+    _what = "invalid provider output. Please provide the correct provider output"
+
+
+class StepControlCompilationFailedError(NovuError):
+    status_code = 400
+    code = "StepControlCompilationFailedError"
+
+    def __init__(self, workflow_id: str, step_id: str, data: t.Any = _MISSING) -> None:
+        super().__init__(
+            f"Workflow with id: `{workflow_id}` has invalid controls syntax in step with id: "
+            f"`{step_id}`. Please correct step control syntax.",
+            data,
+        )
+
+
+# -- failures of the application's own code -------------------------------------
+
+
+class ServerError(NovuError):
+    """A failure inside user code or an unexpected fault.
+
+    ``data`` carries ``{"stack": ...}`` only when the application runs in debug
+    mode (the official SDK always sends it; we never leak paths in production).
+    """
+
+    status_code = 500
+    code = "BridgeError"
+    prefix = "Unknown BridgeError"
+
+    def __init__(self, cause: BaseException | str, *, prefix: str | None = None) -> None:
+        self.cause = cause
+        detail = cause if isinstance(cause, str) else (str(cause) or type(cause).__name__)
+        super().__init__(f"{prefix or self.prefix}: {detail}")
+
+
+class BridgeError(ServerError):
+    code = "BridgeError"
+
+
+class StepExecutionFailedError(ServerError):
+    status_code = 502
+    code = "StepExecutionFailedError"
+
+    def __init__(self, step_id: str, cause: BaseException | str, *, preview: bool = False) -> None:
+        verb = "preview" if preview else "execute"
+        super().__init__(cause, prefix=f"Failed to {verb} Step with id: `{step_id}`")
+
+
+class ProviderExecutionFailedError(ServerError):
+    status_code = 502
+    code = "ProviderExecutionFailedError"
+
+    def __init__(self, provider_id: str, cause: BaseException | str) -> None:
+        super().__init__(cause, prefix=f"Failed to execute Provider with id: `{provider_id}`")
+
+
+class WorkflowExecutionFailedError(ServerError):
+    """The compat route's in-process run raised (FastAPI-era ``500``)."""
+
+    code = "WorkflowExecutionFailedError"
+
+    def __init__(self, workflow_id: str, cause: BaseException | str) -> None:
+        super().__init__(cause, prefix=f"Failed to execute workflow with id: `{workflow_id}`")
+
+
+class MissingDependencyError(ServerError):
+    code = "MissingDependencyError"
+
+
+# -- the Novu API --------------------------------------------------------------
+
+
+class NovuAPIError(NovuError):
+    """The Novu API answered with an error, or could not be reached.
+
+    :param status_code: the API's HTTP status (``502`` when unreachable).
+    :param code: the API's ``error`` string.
+    """
+
+    code = "NovuAPIError"
+
+    def __init__(
+        self, message: str, *, status_code: int = 502, code: str | None = None, data: t.Any = _MISSING
+    ) -> None:
+        self.status_code = status_code
+        if code:
+            self.code = code
+        super().__init__(message, data)
+
+
+__all__ = [
+    name
+    for name, value in dict(globals()).items()
+    if not name.startswith("_") and isinstance(value, type) and issubclass(value, Exception)
+]

@@ -1,0 +1,804 @@
+"""Liquid compilation of step controls, as ``@novu/framework`` 2.13.2 does it.
+
+The SDK JSON-serialises the whole controls object, renders that text as one
+LiquidJS template whose output escaper JSON-escapes strings, and parses the
+result back.  This module renders every string leaf separately but through
+the same pipeline, so the observable quirks survive:
+
+* the template source is the *JSON-escaped* string, so a real newline is the
+  text ``\\n`` to Liquid (whitespace control does not strip it) and a
+  double-quoted Liquid string literal is a syntax error;
+* ``{{ value }}`` inserts strings verbatim, numbers the way JavaScript prints
+  them, ``nil`` as nothing and objects/arrays as JSON with ``'`` for ``"``;
+* ``{{ t.key }}`` and ``'t.key'`` translation placeholders are kept (as
+  ``{{t.key}}``) for the Novu API to translate;
+* string controls holding a JSON object/array are compiled inside and
+  re-serialised compactly; in a top-level ``data`` object, JSON-looking
+  strings that are not valid JSON get a (small) repair pass.
+
+Resource limits (:class:`LiquidLimits`) protect the server from controls
+edited in the Novu Dashboard.  Parsed templates are cached, environments are
+shared, and rendering is thread-safe.  This module does not import Flask.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
+
+from liquid import BoundTemplate, Environment, RenderContext, Undefined
+from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+from liquid.builtin.tags.for_tag import ForNode, ForTag
+from liquid.exceptions import (
+    LiquidError,
+    LiquidSyntaxError,
+    LoopIterationLimitError,
+    ResourceLimitError,
+)
+from liquid.token import Token
+
+__all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
+
+
+class ControlCompilationError(Exception):
+    """A control could not be compiled as a Liquid template.
+
+    :param data: JSON-serialisable description of the error, shaped like the
+        serialised LiquidJS error of the SDK, e.g. ``{"name": "ParseError"}``.
+        ``name`` is one of ``TokenizationError``, ``ParseError``,
+        ``RenderError`` and ``LimitError``.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data.get("name", "LiquidError"))
+        self.data: dict[str, Any] = data
+
+
+@dataclass(frozen=True)
+class LiquidLimits:
+    """Resource limits applied to every rendered control string.
+
+    Exceeding one raises :class:`ControlCompilationError` with the name
+    ``LimitError``.
+    """
+
+    #: Total loop iterations per rendered string (summed over all loops).
+    max_loop_iterations: int = 10_000
+    #: Size of the rendered output (UTF-8 bytes of the JSON-escaped text,
+    #: as counted by python-liquid); ``assign``/``capture`` values are
+    #: bounded to a few times this.
+    max_output_size: int = 1_000_000
+    #: Block nesting depth at parse time and context depth at render time.
+    max_context_depth: int = 30
+    #: Control strings longer than this (in characters) are rejected.
+    max_template_length: int = 200_000
+
+
+_DEFAULT_LIMITS = LiquidLimits()
+_NO_ARG: Any = object()
+
+
+# -- JavaScript value semantics ------------------------------------------------
+
+
+def _is_nil(value: object) -> bool:
+    return value is None or isinstance(value, Undefined)
+
+
+def _js_number(value: int | float) -> str:
+    """Format a number like JavaScript's ``Number.prototype.toString``."""
+    if isinstance(value, int):
+        if abs(value) <= 2**53:
+            return str(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            return "Infinity" if value > 0 else "-Infinity"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exp_text = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + (int(exp_text) if exp_text else 0)
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k, n = len(digits), point
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        exponent = n - 1
+        exp_sign = "+" if exponent >= 0 else "-"
+        head = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{head}e{exp_sign}{abs(exponent)}"
+    return sign + text
+
+
+_INDEX_KEY = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+def _js_items(mapping: Mapping[Any, Any]) -> list[tuple[str, Any]]:
+    """Mapping items in JavaScript property order (array indices first)."""
+    items = [(str(key), value) for key, value in mapping.items()]
+    indexed = [kv for kv in items if _INDEX_KEY.match(kv[0]) and int(kv[0]) < 2**32 - 1]
+    if not indexed:
+        return items
+    named = [kv for kv in items if not (_INDEX_KEY.match(kv[0]) and int(kv[0]) < 2**32 - 1)]
+    return sorted(indexed, key=lambda kv: int(kv[0])) + named
+
+
+def _json_indent(spaces: object) -> str:
+    """The indent ``JSON.stringify(value, null, spaces)`` would use."""
+    if isinstance(spaces, bool) or _is_nil(spaces):
+        return ""
+    if isinstance(spaces, (int, float)):
+        if math.isnan(spaces):
+            return ""
+        return " " * max(0, min(10, int(spaces)))
+    if isinstance(spaces, str):
+        return spaces[:10]
+    return ""
+
+
+def _js_json(value: object, indent: str = "", level: int = 0) -> str:
+    """Serialise like ``JSON.stringify`` (key order, numbers, indentation)."""
+    if _is_nil(value):
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "null"
+        return _js_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        parts = [
+            (json.dumps(k, ensure_ascii=False), _js_json(v, indent, level + 1))
+            for k, v in _js_items(value)
+        ]
+        if not parts:
+            return "{}"
+        if not indent:
+            return "{" + ",".join(f"{k}:{v}" for k, v in parts) + "}"
+        inner = "\n" + indent * (level + 1)
+        body = ("," + inner).join(f"{k}: {v}" for k, v in parts)
+        return "{" + inner + body + "\n" + indent * level + "}"
+    if isinstance(value, (list, tuple, range)):
+        items = [_js_json(item, indent, level + 1) for item in value]
+        if not items:
+            return "[]"
+        if not indent:
+            return "[" + ",".join(items) + "]"
+        inner = "\n" + indent * (level + 1)
+        return "[" + inner + ("," + inner).join(items) + "\n" + indent * level + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _is_structure(value: object) -> bool:
+    return not isinstance(value, (str, Undefined)) and isinstance(
+        value, (Mapping, list, tuple, range)
+    )
+
+
+def _single_quoted_json(value: object, spaces: object = 0) -> str:
+    """The SDK's ``json`` filter: JSON with ``'`` quotes, newlines as ``\\n``."""
+    if _is_structure(value):
+        text = _js_json(value, _json_indent(spaces))
+        return text.replace('"', "'").replace("\n", "\\n")
+    return _js_string(value)
+
+
+def _js_string(value: object) -> str:
+    """``String(value)``, except that nil becomes the empty string."""
+    if _is_nil(value):
+        return ""
+    return _js_template_string(value)
+
+
+def _js_template_string(value: object) -> str:
+    """JavaScript ``String(value)`` / template-literal conversion."""
+    if isinstance(value, Undefined):
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _js_number(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "[object Object]"
+    if isinstance(value, (list, tuple, range)):
+        return _js_join(value, ",")
+    return str(value)
+
+
+def _js_join(items: Iterable[object], separator: str) -> str:
+    """JavaScript ``Array.prototype.join``."""
+    return separator.join("" if _is_nil(item) else _js_template_string(item) for item in items)
+
+
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _output_text(value: object) -> str:
+    """The SDK's output escaper: what ``{{ value }}`` writes into the JSON text."""
+    if isinstance(value, str):
+        return value.translate(_STRING_ESCAPES)
+    if _is_structure(value):
+        return _single_quoted_json(value)
+    return _js_string(value)
+
+
+# -- Novu's extra filters ------------------------------------------------------
+
+
+def _key_path_value(item: object, key_path: str) -> str:
+    """Look ``key_path`` (dotted) up in ``item``, as a display string."""
+    current: object = item
+    for part in key_path.split("."):
+        if isinstance(current, Mapping) and not isinstance(current, Undefined):
+            current = current.get(part)
+        elif isinstance(current, (list, tuple)) and _INDEX_KEY.match(part):
+            index = int(part)
+            current = current[index] if index < len(current) else None
+        else:
+            current = None
+    if _is_nil(current):
+        return ""
+    if isinstance(current, (str, bool, int, float)):
+        return _js_template_string(current)
+    if _is_structure(current):
+        text = _js_json(current)
+        return "" if text == "{}" else text
+    return ""
+
+
+def _names(values: Sequence[object], key_path: object) -> list[object]:
+    if not key_path or _is_nil(key_path):
+        return list(values)
+    path = _js_template_string(key_path)
+    return [
+        _key_path_value(v, path) if _is_structure(v) and not isinstance(v, range) else ""
+        for v in values
+    ]
+
+
+def _int_arg(value: object, default: int) -> int:
+    if isinstance(value, bool) or _is_nil(value) or value is _NO_ARG:
+        return default
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _digest(
+    values: object,
+    max_names: object = 2,
+    key_path: object = None,
+    separator: object = ", ",
+) -> object:
+    """``digest``: ``"A, B and 3 others"``."""
+    if not isinstance(values, (list, tuple)) or not values:
+        return ""
+    names = _names(values, key_path)
+    sep = _js_template_string(separator)
+    limit = _int_arg(max_names, 2)
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{_js_template_string(names[0])} and {_js_template_string(names[1])}"
+    if limit >= len(names):
+        return f"{_js_join(names[:-1], sep)} and {_js_template_string(names[-1])}"
+    rest = len(names) - limit
+    return f"{_js_join(names[:max(limit, 0)], sep)} and {rest} {'other' if rest == 1 else 'others'}"
+
+
+def _to_sentence(
+    values: object,
+    key_path: object = "",
+    max_items: object = 2,
+    overflow_word: object = "other",
+    separator: object = ", ",
+    and_word: object = " and ",
+    last_and: object = ", and ",
+) -> object:
+    """``toSentence``: ``"A, B, and 2 others"``."""
+    if not isinstance(values, (list, tuple)) or not values:
+        return ""
+    names = _names(values, key_path)
+    sep, conj, last = (_js_template_string(x) for x in (separator, and_word, last_and))
+    limit = _int_arg(max_items, 2)
+    count = len(names)
+    if count == 1:
+        return names[0]
+    if count == 2:
+        return f"{_js_template_string(names[0])}{conj}{_js_template_string(names[1])}"
+    if limit >= count:
+        return f"{_js_join(names[:-1], sep)}{last}{_js_template_string(names[-1])}"
+    rest = count - limit
+    joiner = conj if limit == 1 else last
+    word = _inflect(_js_template_string(overflow_word), rest)
+    return f"{_js_join(names[:max(limit, 0)], sep)}{joiner}{rest} {word}"
+
+
+_JS_NUMBER_TEXT = re.compile(
+    r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\Z|0[xX][0-9a-fA-F]+\Z"
+    r"|0[oO][0-7]+\Z|0[bB][01]+\Z"
+)
+
+
+def _js_to_number(value: object) -> float:
+    """JavaScript ``Number(value)`` for the types a template can produce."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip(" \t\n\r\v\f\u00a0\u2028\u2029\ufeff")
+        if not text:
+            return 0.0
+        if not _JS_NUMBER_TEXT.match(text):
+            return math.nan
+        if text[:2].lower() in ("0x", "0o", "0b"):
+            return float(int(text, 0))
+        return float(text.replace("Infinity", "inf"))
+    return math.nan
+
+
+def _pluralize(
+    value: object,
+    singular: object = "",
+    plural: object = "",
+    show_count: object = "true",
+) -> str:
+    """``pluralize``: ``"3 items"``; ``show_count`` must be the *string* ``"true"``."""
+    if _is_nil(value):
+        return ""
+    count: float
+    if isinstance(value, (list, tuple)):
+        count = len(value)
+    elif isinstance(value, Mapping):
+        count = len(value)
+    else:
+        count = _js_to_number(value)
+    if math.isnan(count) or count <= 0:
+        return ""
+    word_in = _js_string(singular)
+    if plural and not _is_nil(plural):
+        word = word_in if count == 1 else _js_template_string(plural)
+    else:
+        word = _inflect(word_in, count)
+    number = _js_number(int(count) if float(count).is_integer() else count)
+    return f"{number} {word}" if show_count == "true" else word
+
+
+def _number(value: object) -> float:
+    """LiquidJS ``toNumber``: ``+value || 0``."""
+    if isinstance(value, (list, tuple)):
+        if len(value) > 1:
+            return 0.0
+        value = _js_join(value, ",")
+    elif _is_nil(value) or isinstance(value, Mapping):
+        return 0.0
+    number = _js_to_number(value)
+    return 0.0 if math.isnan(number) else number
+
+
+def _js_remainder(dividend: float, divisor: float) -> float:
+    try:
+        return math.fmod(dividend, divisor)
+    except ValueError:
+        return math.nan
+
+
+def _js_divide(dividend: float, divisor: float) -> float:
+    if divisor == 0:
+        if dividend == 0 or math.isnan(dividend):
+            return math.nan
+        negative = (dividend < 0) != (math.copysign(1.0, divisor) < 0)
+        return -math.inf if negative else math.inf
+    return dividend / divisor
+
+
+def _js_round_half_up(value: float) -> float:
+    return math.floor(value + 0.5) if math.isfinite(value) else value
+
+
+def _shift_decimal(value: float, exponent: int) -> float:
+    mantissa, _, power = _js_number(value).partition("e")
+    return float(f"{mantissa}e{int(power or 0) + exponent}")
+
+
+def _round(value: object, digits: object = 0) -> float:
+    number, places = _number(value), int(_number(digits))
+    scaled = _shift_decimal(abs(number), places)
+    if not scaled <= 2**53 - 1:
+        return number
+    rounded = _shift_decimal(_js_round_half_up(scaled), -places)
+    return -rounded if number < 0 else rounded
+
+
+def _divided_by(value: object, divisor: object, integer: object = False) -> float:
+    quotient = _js_divide(_number(value), _number(divisor))
+    return float(math.floor(quotient)) if _number(integer) and math.isfinite(quotient) else quotient
+
+
+def _modulo(value: object, divisor: object) -> float:
+    number, base = _number(value), _number(divisor)
+    return _js_remainder(_js_remainder(number, base) + base, base)
+
+
+#: LiquidJS math filters: JavaScript doubles, arguments coerced with ``toNumber``.
+_MATH_FILTERS: dict[str, Callable[..., object]] = {
+    "plus": lambda v, a=0: _number(v) + _number(a),
+    "minus": lambda v, a=0: _number(v) - _number(a),
+    "times": lambda v, a=0: _number(v) * _number(a),
+    "divided_by": _divided_by,
+    "modulo": _modulo,
+    "abs": lambda v: abs(_number(v)),
+    "ceil": lambda v: float(math.ceil(n)) if math.isfinite(n := _number(v)) else n,
+    "floor": lambda v: float(math.floor(n)) if math.isfinite(n := _number(v)) else n,
+    "at_least": lambda v, *a: max([_number(v), *map(_number, a)]),
+    "at_most": lambda v, *a: min([_number(v), *map(_number, a)]),
+    "round": _round,
+}
+
+
+# A compact English inflector in the spirit of the npm "pluralize" package
+# (irregular plurals, uncountables, suffix rules; the count 1 keeps the word).
+_UNCOUNTABLE = frozenset(
+    "advice aircraft bison chassis corps deer equipment feedback fish furniture "
+    "homework information jeans knowledge luggage moose money music news police "
+    "rice salmon series sheep software species staff swine traffic trout weather".split()
+)
+_IRREGULAR = {
+    "person": "people", "man": "men", "woman": "women", "child": "children",
+    "tooth": "teeth", "foot": "feet", "goose": "geese", "mouse": "mice",
+    "louse": "lice", "ox": "oxen", "die": "dice", "cactus": "cacti",
+    "focus": "foci", "fungus": "fungi", "nucleus": "nuclei", "radius": "radii",
+    "criterion": "criteria", "phenomenon": "phenomena", "datum": "data",
+    "quiz": "quizzes", "echo": "echoes", "hero": "heroes", "potato": "potatoes",
+    "tomato": "tomatoes", "veto": "vetoes", "torpedo": "torpedoes",
+    "leaf": "leaves", "loaf": "loaves", "thief": "thieves", "sheaf": "sheaves",
+    "index": "indices", "matrix": "matrices", "vertex": "vertices",
+}
+_SUFFIX_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(sis)$", "ses"),
+        (r"([^f])fe$", r"\1ves"),
+        (r"([lr])f$", r"\1ves"),
+        (r"([^aeiouy]|qu)y$", r"\1ies"),
+        (r"(x|ch|ss|sh|zz)$", r"\1es"),
+        (r"([^aou]us|gas|alias|ris)$", r"\1es"),
+        (r"s$", "s"),
+        (r"$", "s"),
+    )
+)
+
+
+def _restore_case(original: str, inflected: str) -> str:
+    if original == inflected or original == original.lower():
+        return inflected
+    if original == original.upper():
+        return inflected.upper()
+    if original[:1] == original[:1].upper():
+        return inflected[:1].upper() + inflected[1:].lower()
+    return inflected.lower()
+
+
+def _inflect(word: str, count: float) -> str:
+    """The English plural of ``word`` unless ``count`` is 1."""
+    if count == 1 or not word:
+        return word
+    lower = word.lower()
+    if lower in _UNCOUNTABLE or lower in _IRREGULAR.values():
+        return word
+    if lower in _IRREGULAR:
+        return _restore_case(word, _IRREGULAR[lower])
+    for pattern, replacement in _SUFFIX_RULES:
+        if pattern.search(lower):
+            return _restore_case(word, pattern.sub(replacement, lower, count=1))
+    return word  # pragma: no cover - the last rule always matches
+
+
+# -- the Liquid engine ---------------------------------------------------------
+
+
+def _write_output(value: object, context: RenderContext, buffer: TextIO) -> int:
+    _check_size(value, context)
+    return buffer.write(_output_text(value))
+
+
+class _NovuOutputNode(OutputNode):
+    """``{{ ... }}`` with the SDK's output escaping."""
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return _write_output(self.expression.evaluate(context), context, buffer)
+
+
+class _NovuEchoNode(EchoNode):
+    """``{% echo ... %}`` with the SDK's output escaping."""
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return _write_output(self.expression.evaluate(context), context, buffer)
+
+
+class _NovuOutput(Output):
+    node_class = _NovuOutputNode
+
+
+class _NovuEcho(EchoTag):
+    node_class = _NovuEchoNode
+
+
+class _GuardedForNode(ForNode):
+    """A ``for`` loop that refuses oversized ``reversed`` iterables up front.
+
+    python-liquid materialises a reversed iterable before checking the loop
+    limit; a ``(1..100000000)`` range would cost seconds and gigabytes.
+    """
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        if self.expression.reversed:
+            _check_size(self.expression.iterable.evaluate(context), context)
+        return super().render_to_output(context, buffer)
+
+
+class _GuardedFor(ForTag):
+    node_class = _GuardedForNode
+
+
+def _check_size(value: object, context: RenderContext) -> None:
+    """Reject ranges/sequences longer than the loop iteration limit."""
+    limit = context.env.loop_iteration_limit
+    if limit and isinstance(value, (range, list, tuple)) and len(value) > limit:
+        raise LoopIterationLimitError("iterable too large", token=None)
+
+
+class _LimitedContext(RenderContext):
+    """Render context that counts loop iterations across *all* loops."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterations = 0
+
+    def raise_for_loop_limit(self, length: int = 1) -> None:
+        limit = self.env.loop_iteration_limit
+        self._iterations += length
+        if limit and self._iterations > limit:
+            raise LoopIterationLimitError("loop iteration limit reached", token=None)
+        super().raise_for_loop_limit(length)
+
+    def filter(self, name: str, token: Token | None) -> Callable[..., object]:  # noqa: A003
+        func = super().filter(name, token)
+        context = self
+
+        def guarded(left: object, *args: object, **kwargs: object) -> object:
+            _check_size(left, context)
+            for arg in args:
+                _check_size(arg, context)
+            return func(left, *args, **kwargs)
+
+        return guarded
+
+
+class _LimitedTemplate(BoundTemplate):
+    context_class = _LimitedContext
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(limits: LiquidLimits) -> Environment:
+    """One shared, configured :class:`liquid.Environment` per limits value."""
+    env_class = type(
+        "NovuLiquidEnvironment",
+        (Environment,),
+        {
+            "template_class": _LimitedTemplate,
+            "loop_iteration_limit": limits.max_loop_iterations,
+            "output_stream_limit": limits.max_output_size,
+            "local_namespace_limit": 4 * limits.max_output_size + 4096,
+            "context_depth_limit": limits.max_context_depth,
+            "block_nesting_limit": limits.max_context_depth,
+        },
+    )
+    env: Environment = env_class(strict_filters=False)
+    env.add_tag(_NovuOutput)
+    env.add_tag(_NovuEcho)
+    env.add_tag(_GuardedFor)
+    for name, func in _MATH_FILTERS.items():
+        env.add_filter(name, func)
+    env.add_filter("json", _single_quoted_json)
+    env.add_filter("digest", _digest)
+    env.add_filter("toSentence", _to_sentence)
+    env.add_filter("pluralize", _pluralize)
+    return env
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(source: str, limits: LiquidLimits) -> BoundTemplate:
+    """Parse (and cache) ``source``; raises :class:`ControlCompilationError`."""
+    try:
+        return _environment(limits).from_string(source)
+    except ResourceLimitError as err:
+        raise _error("LimitError") from err
+    except LiquidSyntaxError as err:
+        raise _error(_syntax_error_name(err)) from err
+    except (LiquidError, RecursionError) as err:
+        raise _error("TokenizationError") from err
+
+
+def _syntax_error_name(err: LiquidSyntaxError) -> str:
+    """Map a python-liquid syntax error onto the LiquidJS error class name.
+
+    LiquidJS reports unknown/unbalanced tags and bad ``for``/``tablerow``
+    headers as ``ParseError``, everything lexical as ``TokenizationError``.
+    """
+    message = str(err.message)
+    if message.startswith(("unexpected tag", "expected tag end")) or "never closed" in message:
+        return "TokenizationError" if "'raw'" in message else "ParseError"
+    token = err.token
+    if token is not None and token.value in ("for", "tablerow"):
+        return "ParseError"
+    return "TokenizationError"
+
+
+def _error(name: str) -> ControlCompilationError:
+    return ControlCompilationError({"name": name})
+
+
+# -- compiling controls --------------------------------------------------------
+
+_T_OUTPUT = re.compile(
+    r"\{\{[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*t\.([\w.-]+)"
+    r"[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*\}\}"
+)
+_T_ARGUMENT = re.compile(r"'t\.([\w.-]+)'")
+_T_MARKER = re.compile(r"\[T:([\w.-]+)\]")
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(text: str) -> str:
+    """Decode the JSON string escapes of rendered text (lenient, like jsonrepair)."""
+    if "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if len(code) == 5:
+            return chr(int(code[1:], 16))
+        return _SIMPLE_ESCAPES.get(code, code)
+
+    decoded = _ESCAPE.sub(replace, text)
+    if any("\ud800" <= ch <= "\udfff" for ch in decoded):
+        decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return decoded
+
+
+def _restore_translations(text: str) -> str:
+    return _T_MARKER.sub(r"{{t.\1}}", text) if "[T:" in text else text
+
+
+def _render_string(value: str, context: Mapping[str, Any], limits: LiquidLimits) -> str:
+    if "{{" not in value and "{%" not in value:
+        return _restore_translations(value)
+    if len(value) > limits.max_template_length:
+        raise _error("LimitError")
+    source = json.dumps(value, ensure_ascii=False)[1:-1]
+    source = _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
+    template = _parse(source, limits)
+    try:
+        rendered = template.render(context)
+    except ResourceLimitError as err:
+        raise _error("LimitError") from err
+    except (LiquidError, RecursionError, ArithmeticError, TypeError, ValueError) as err:
+        raise _error("RenderError") from err
+    except MemoryError as err:  # pragma: no cover - depends on the host
+        raise _error("LimitError") from err
+    return _unescape(_restore_translations(rendered))
+
+
+def _looks_like_json(value: str) -> bool:
+    text = value.strip()
+    return len(text) > 2 and (
+        (text[0] == "{" and text[-1] == "}") or (text[0] == "[" and text[-1] == "]")
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _parse_json(value: str) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(value, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _compile(value: Any, context: Mapping[str, Any], limits: LiquidLimits) -> Any:
+    if isinstance(value, str):
+        if _looks_like_json(value):
+            ok, parsed = _parse_json(value)
+            if ok:
+                return _js_json(_compile(parsed, context, limits))
+        return _render_string(value, context, limits)
+    if isinstance(value, dict):
+        return {key: _compile(item, context, limits) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_compile(item, context, limits) for item in value]
+    return value
+
+
+_SINGLE_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
+
+
+def _repair_json_text(text: str) -> str:
+    """Turn single-quoted JSON (``{'a':1}``) into JSON; else return ``text``."""
+    ok, _ = _parse_json(text)
+    if ok:
+        return text
+
+    def requote(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        if inner is None:
+            return match.group(0)
+        return json.dumps(inner.replace("\\'", "'"), ensure_ascii=False)
+
+    repaired = _SINGLE_QUOTED.sub(requote, text)
+    return repaired if _parse_json(repaired)[0] else text
+
+
+def _repair_data(data: dict[str, Any]) -> dict[str, Any]:
+    repaired: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str) and _looks_like_json(value):
+            repaired[key] = _repair_json_text(value)
+        elif isinstance(value, dict):
+            repaired[key] = _repair_data(value)
+        else:
+            repaired[key] = value
+    return repaired
+
+
+def compile_controls(
+    controls: dict[str, Any],
+    context: dict[str, Any],
+    limits: LiquidLimits | None = None,
+) -> dict[str, Any]:
+    """Render every string leaf of ``controls`` as a Liquid template.
+
+    :param controls: the validated step controls; not modified.
+    :param context: the render variables (``workflow``, ``payload``,
+        ``subscriber``, ``actor``, ``context``, ``steps``, ``env``).
+    :param limits: resource limits; :class:`LiquidLimits` defaults if omitted.
+    :returns: a new structure with the compiled strings; non-string leaves
+        are kept as they are.
+    :raises ControlCompilationError: on a template syntax, render or limit
+        error.
+    """
+    compiled: dict[str, Any] = _compile(controls, context, limits or _DEFAULT_LIMITS)
+    data = compiled.get("data")
+    if isinstance(data, dict):
+        compiled["data"] = _repair_data(data)
+    return compiled
+

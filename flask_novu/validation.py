@@ -1,0 +1,707 @@
+"""JSON Schema validation with the semantics of the Novu framework SDK.
+
+The official SDK validates payloads, controls, outputs and results with Ajv 8
+(``useDefaults: true``, ``removeAdditional: "failing"``, ``allErrors: false``,
+plus ``ajv-formats``). This module reproduces that behaviour on top of the
+``jsonschema`` package (Draft 7):
+
+* missing properties get their JSON Schema ``default`` (also inside
+  ``allOf`` and the chosen ``then``/``else`` branch, never inside
+  ``anyOf``/``oneOf``/``not``);
+* properties rejected by ``additionalProperties`` are removed instead of
+  reported; for ``anyOf``/``oneOf`` the first branch that validates decides
+  what is removed;
+* ``nullable: true`` also allows ``null``;
+* errors are reported the way Ajv reports them without ``allErrors``: the
+  first failing keyword in Ajv's evaluation order, with Ajv's message and a
+  JSON Pointer ``path``. A failing ``anyOf``/``oneOf`` also lists the first
+  error of every branch before its own error, as Ajv does.
+
+This module does not import Flask.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+import typing as t
+from collections.abc import Mapping
+from urllib.parse import unquote
+
+from jsonschema import Draft7Validator, FormatChecker, ValidationError
+from jsonschema import validators as _validators
+from jsonschema.exceptions import SchemaError
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.protocols import Validator
+
+__all__ = ["FORMAT_CHECKER", "JsonSchemaValidator", "SchemaValidationError"]
+
+ErrorItem = dict[str, str]
+
+#: Guard against schemas that reference themselves at the same data level.
+_MAX_DEPTH = 200
+
+
+class SchemaValidationError(Exception):
+    """Data does not match a schema.
+
+    :param errors: the error items, each ``{"path": <JSON Pointer>,
+        "message": <text>}``; for JSON Schemas exactly what Ajv would report.
+    """
+
+    def __init__(self, errors: list[ErrorItem]) -> None:
+        self.errors: list[ErrorItem] = errors
+        summary = "; ".join(f"{e['path'] or '/'}: {e['message']}" for e in errors)
+        super().__init__(summary or "validation failed")
+
+
+# --------------------------------------------------------------------------
+# Formats (the checks of ajv-formats "full" mode, written from the RFCs)
+# --------------------------------------------------------------------------
+
+#: Format checker with every format ajv-formats knows; unknown formats pass.
+FORMAT_CHECKER = FormatChecker(formats=())
+
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TIME_RE = re.compile(
+    r"(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(z|([+-])(\d{2})(?::?(\d{2}))?)?", re.IGNORECASE
+)
+_EMAIL_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL_RE = re.compile(rf"{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*@(?:{_LABEL}\.)+{_LABEL}", re.IGNORECASE)
+_HOSTNAME_RE = re.compile(rf"(?=.{{1,253}}\.?\Z){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
+_IPV4_RE = re.compile(
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+)
+_URI_BODY = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})*"
+_URI_RE = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{_URI_BODY}")
+_URI_REF_RE = re.compile(_URI_BODY)
+_URL_RE = re.compile(r"(?:https?|ftp)://[^\s/?#:@]+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+_UUID_RE = re.compile(r"(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
+_JSON_POINTER_RE = re.compile(r"(?:/(?:[^~/]|~0|~1)*)*")
+_REL_JSON_POINTER_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^~/]|~0|~1)*)*)")
+_DURATION_RE = re.compile(
+    r"P(?!\Z)(?:(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?|\d+W)"
+)
+_BYTE_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_URI_TEMPLATE_RE = re.compile(
+    r"(?:[^\x00-\x20\"'<>%\\^`{|}]|%[0-9a-f]{2}|\{[+#./;?&=,!@|]?[^{}\s]*\})*", re.I
+)
+
+
+def _string_format(name: str) -> t.Callable[[t.Callable[[str], bool]], t.Callable[[object], bool]]:
+    """Register a string format check; values of other types always pass."""
+
+    def register(check: t.Callable[[str], bool]) -> t.Callable[[object], bool]:
+        def wrapper(value: object) -> bool:
+            return not isinstance(value, str) or check(value)
+
+        FORMAT_CHECKER.checks(name)(wrapper)
+        return wrapper
+
+    return register
+
+
+def _regex_format(name: str, pattern: re.Pattern[str]) -> None:
+    _string_format(name)(lambda value: pattern.fullmatch(value) is not None)
+
+
+for _name, _pattern in (
+    ("email", _EMAIL_RE),
+    ("hostname", _HOSTNAME_RE),
+    ("ipv4", _IPV4_RE),
+    ("uri", _URI_RE),
+    ("uri-reference", _URI_REF_RE),
+    ("url", _URL_RE),
+    ("uuid", _UUID_RE),
+    ("json-pointer", _JSON_POINTER_RE),
+    ("relative-json-pointer", _REL_JSON_POINTER_RE),
+    ("duration", _DURATION_RE),
+    ("byte", _BYTE_RE),
+    ("uri-template", _URI_TEMPLATE_RE),
+):
+    _regex_format(_name, _pattern)
+
+
+@_string_format("date")
+def _is_date(value: str) -> bool:
+    match = _DATE_RE.fullmatch(value)
+    if match is None:
+        return False
+    try:
+        datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time(value: str, require_zone: bool) -> bool:
+    match = _TIME_RE.fullmatch(value)
+    if match is None:
+        return False
+    hour, minute, second = int(match[1]), int(match[2]), float(match[3])
+    zone_h, zone_m = int(match[6] or 0), int(match[7] or 0)
+    if zone_h > 23 or zone_m > 59 or (require_zone and not match[4]):
+        return False
+    if hour <= 23 and minute <= 59 and second < 60:
+        return True
+    # A leap second is only valid at 23:59:60 UTC.
+    sign = -1 if match[5] == "-" else 1
+    utc_minute = minute - zone_m * sign
+    utc_hour = hour - zone_h * sign - (1 if utc_minute < 0 else 0)
+    return utc_hour in (23, -1) and utc_minute in (59, -1) and second < 61
+
+
+def _is_date_time(value: str, require_zone: bool) -> bool:
+    parts = re.split(r"[tT\s]", value)
+    return len(parts) == 2 and _is_date(parts[0]) and _is_time(parts[1], require_zone)
+
+
+_string_format("time")(lambda value: _is_time(value, True))
+_string_format("iso-time")(lambda value: _is_time(value, False))
+_string_format("date-time")(lambda value: _is_date_time(value, True))
+_string_format("iso-date-time")(lambda value: _is_date_time(value, False))
+
+
+@_string_format("ipv6")
+def _is_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+@_string_format("regex")
+def _is_regex(value: str) -> bool:
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _number_format(name: str, low: float, high: float, integral: bool) -> None:
+    def check(value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return True
+        if integral and not float(value).is_integer():
+            return False
+        return low <= value <= high
+
+    FORMAT_CHECKER.checks(name)(check)
+
+
+_number_format("int32", -(2**31), 2**31 - 1, True)
+_number_format("int64", -(2**63), 2**63 - 1, True)
+_number_format("float", float("-inf"), float("inf"), False)
+_number_format("double", float("-inf"), float("inf"), False)
+
+
+# --------------------------------------------------------------------------
+# The jsonschema validator class (Draft 7 + ``nullable``, $ref siblings kept)
+# --------------------------------------------------------------------------
+
+
+def _type_keyword(
+    validator: t.Any, types: t.Any, instance: t.Any, schema: Mapping[str, t.Any]
+) -> t.Iterator[ValidationError]:
+    """``type`` that also accepts ``null`` when the schema says ``nullable: true``."""
+    if instance is None and schema.get("nullable") is True:
+        return
+    names = [types] if isinstance(types, str) else list(types)
+    if not any(validator.is_type(instance, name) for name in names):
+        yield ValidationError(f"{instance!r} is not of type {', '.join(names)}")
+
+
+# Ajv applies keywords next to ``$ref`` too, so siblings are not ignored here.
+_AjvDraft7: type[Validator] = _validators.create(
+    meta_schema=Draft7Validator.META_SCHEMA,
+    validators={**Draft7Validator.VALIDATORS, "type": _type_keyword},
+    type_checker=Draft7Validator.TYPE_CHECKER,
+    format_checker=FORMAT_CHECKER,
+)
+
+# --------------------------------------------------------------------------
+# Ajv evaluation order and messages
+# --------------------------------------------------------------------------
+
+# Ajv runs keywords without a type first, then the number, string, array and
+# object groups; a failing keyword stops the rest of its schema.
+_RANKS: dict[str, int] = {
+    "$ref": 0, "const": 1, "enum": 2, "not": 3, "anyOf": 4, "oneOf": 5, "allOf": 6,
+    "if": 7, "then": 7, "else": 7,
+    "maximum": 10, "minimum": 11, "exclusiveMaximum": 12, "exclusiveMinimum": 13,
+    "multipleOf": 14,
+    "maxLength": 20, "minLength": 21, "pattern": 22, "format": 23,
+    "maxItems": 30, "minItems": 31, "uniqueItems": 32, "additionalItems": 33,
+    "items": 34, "contains": 35,
+    "maxProperties": 40, "minProperties": 41, "required": 42, "propertyNames": 43,
+    "additionalProperties": 44, "dependencies": 45, "properties": 46,
+    "patternProperties": 47,
+}  # fmt: skip
+_GROUPS: dict[str, tuple[int, frozenset[str]]] = {
+    name: (base, frozenset(k for k, r in _RANKS.items() if base <= r < base + 10))
+    for name, base in (("number", 10), ("string", 20), ("array", 30), ("object", 40))
+}
+# ``format`` applies to numbers as well (int32, double...).
+_GROUPS["number"] = (10, _GROUPS["number"][1] | {"format"})
+_COMPARISONS = {"maximum": "<=", "minimum": ">=", "exclusiveMaximum": "<", "exclusiveMinimum": ">"}
+_LIMITS = {
+    "maxLength": ("more", "characters"), "minLength": ("fewer", "characters"),
+    "maxItems": ("more", "items"), "minItems": ("fewer", "items"),
+    "maxProperties": ("more", "properties"), "minProperties": ("fewer", "properties"),
+}  # fmt: skip
+_FIXED_MESSAGES = {
+    None: "boolean schema is false",
+    "enum": "must be equal to one of the allowed values",
+    "const": "must be equal to constant",
+    "not": "must NOT be valid",
+    "anyOf": "must match a schema in anyOf",
+    "oneOf": "must match exactly one schema in oneOf",
+    "additionalProperties": "must NOT have additional properties",
+    "propertyNames": "property name must be valid",
+}
+_CONTAINERS = frozenset({"properties", "patternProperties", "dependencies"})
+_INDEXED = frozenset({"allOf", "anyOf", "oneOf"})
+_ELEMENT_STEPS = frozenset({"additionalProperties", "additionalItems"})
+_PLAIN_STEPS = frozenset({"then", "else", "not", "contains", "propertyNames", "if"})
+
+
+def _js_number(value: t.Any) -> str:
+    """Format a number as JavaScript's ``String(number)`` would."""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
+    return str(value)
+
+
+def _pointer(parts: t.Iterable[t.Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _message(error: ValidationError) -> str:
+    """Ajv's message for the keyword *error* failed on."""
+    keyword: t.Any = error.validator
+    value: t.Any = error.validator_value
+    instance: t.Any = error.instance
+    if keyword in _FIXED_MESSAGES:
+        return _FIXED_MESSAGES[keyword]
+    if keyword == "type":
+        return "must be " + (value if isinstance(value, str) else ",".join(value))
+    if keyword == "required":
+        missing = next((p for p in value if p not in instance), value[0])
+        return f"must have required property '{missing}'"
+    if keyword in _COMPARISONS:
+        return f"must be {_COMPARISONS[str(keyword)]} {_js_number(value)}"
+    if keyword in _LIMITS:
+        comparison, unit = _LIMITS[str(keyword)]
+        return f"must NOT have {comparison} than {_js_number(value)} {unit}"
+    if keyword == "multipleOf":
+        return f"must be multiple of {_js_number(value)}"
+    if keyword == "pattern":
+        return f'must match pattern "{value}"'
+    if keyword == "format":
+        return f'must match format "{value}"'
+    if keyword == "uniqueItems":
+        first, second = _duplicate_indices(instance)
+        return f"must NOT have duplicate items (items ## {first} and {second} are identical)"
+    if keyword == "additionalItems":
+        items = error.schema.get("items") if isinstance(error.schema, dict) else None
+        return f"must NOT have more than {len(items) if isinstance(items, list) else 0} items"
+    if keyword == "contains":
+        return "must contain at least 1 valid item(s)"
+    if keyword == "dependencies":
+        return _dependencies_message(value, instance)
+    return f'must pass "{keyword}" keyword validation'
+
+
+def _duplicate_indices(items: list[t.Any]) -> tuple[int, int]:
+    """The pair Ajv names: the last item that repeats an earlier one."""
+    checker = Draft7Validator.TYPE_CHECKER
+    for later in range(len(items) - 1, 0, -1):
+        for earlier in range(later - 1, -1, -1):
+            a, b = items[later], items[earlier]
+            if a == b and checker.is_type(a, "boolean") == checker.is_type(b, "boolean"):
+                return earlier, later
+    return 0, 0
+
+
+def _dependencies_message(dependencies: dict[str, t.Any], instance: dict[str, t.Any]) -> str:
+    for prop, deps in dependencies.items():
+        if prop in instance and isinstance(deps, list) and any(d not in instance for d in deps):
+            noun = "property" if len(deps) == 1 else "properties"
+            return f"must have {noun} {', '.join(deps)} when property {prop} is present"
+    return "must match dependencies"
+
+
+def _rank(keyword: t.Any, node: dict[str, t.Any]) -> int:
+    if keyword != "type":
+        return _RANKS.get(keyword, 100) if isinstance(keyword, str) else 100
+    types = node.get("type")
+    names = [types] if isinstance(types, str) else list(types or ())
+    if node.get("nullable") is True and "null" not in names:
+        names.append("null")
+    # Ajv checks a single type inside its keyword group when the schema has
+    # keywords of that group, otherwise before every other keyword.
+    if len(names) == 1 and names[0] in _GROUPS:
+        base, keywords = _GROUPS[names[0]]
+        if any(k in node for k in keywords):
+            return base - 1
+    return -1
+
+
+# --------------------------------------------------------------------------
+# Schema walking helpers
+# --------------------------------------------------------------------------
+
+
+def _subschemas(node: dict[str, t.Any]) -> t.Iterator[t.Any]:
+    """Every direct subschema of *node* (for the construction-time checks)."""
+    for key in ("properties", "patternProperties", "definitions", "$defs", "dependencies"):
+        value = node.get(key)
+        if isinstance(value, dict):
+            yield from (v for v in value.values() if isinstance(v, (dict, bool)))
+    for key in ("allOf", "anyOf", "oneOf"):
+        value = node.get(key)
+        if isinstance(value, list):
+            yield from value
+    items = node.get("items")
+    if isinstance(items, list):
+        yield from items
+    elif items is not None:
+        yield items
+    for key in ("additionalItems", "additionalProperties", "contains", "propertyNames",
+                "not", "if", "then", "else"):  # fmt: skip
+        if key in node:
+            yield node[key]
+
+
+def _clone(value: t.Any) -> t.Any:
+    """Deep copy of JSON data (faster than :func:`copy.deepcopy`)."""
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    return value
+
+
+def _replace(target: t.Any, source: t.Any) -> None:
+    """Make container *target* equal to *source* in place."""
+    if isinstance(target, dict):
+        target.clear()
+        target.update(source)
+    else:
+        target[:] = source
+
+
+class JsonSchemaValidator:
+    """Validate data against one JSON Schema the way the SDK's Ajv does.
+
+    The schema is checked and compiled once; :meth:`validate` may then be
+    called from any thread.
+
+    :param schema: a Draft 7 JSON Schema (Ajv extras such as ``nullable``
+        are understood; unknown keywords are ignored).
+    :raises ValueError: the schema is not a valid JSON Schema, uses a
+        non-local ``$ref`` or ``nullable`` without ``type``.
+    """
+
+    def __init__(self, schema: dict[str, t.Any]) -> None:
+        if not isinstance(schema, dict):
+            raise ValueError(f"Invalid schema: expected a JSON Schema object, got {schema!r}")
+        try:
+            _AjvDraft7.check_schema(schema)
+        except SchemaError as exc:
+            where = _pointer(exc.path) or "/"
+            raise ValueError(f"Invalid JSON Schema at {where}: {exc.message}") from exc
+        self.schema: dict[str, t.Any] = schema
+        self._validator: Validator = _AjvDraft7(schema, format_checker=FORMAT_CHECKER)
+        self._subvalidators: dict[int, Validator] = {}
+        self._inert: dict[int, bool] = {}
+        self._check_nodes(schema, set())
+        self._root_inert = self._is_inert(schema)
+
+    # -- public API --------------------------------------------------------
+
+    def validate(self, data: t.Any) -> t.Any:
+        """Validate a copy of *data*, filling defaults and removing extras.
+
+        :param data: JSON data; it is never modified.
+        :returns: the validated copy.
+        :raises SchemaValidationError: with the errors Ajv would report.
+        """
+        value = _clone(data)
+        if not self._root_inert:
+            self._mutate(self.schema, value, False, 0)
+        errors = list(self._validator.iter_errors(value))
+        if errors:
+            raise SchemaValidationError(self._ajv_errors(errors, (), False, self.schema, 0))
+        return value
+
+    # -- construction-time checks -----------------------------------------
+
+    def _check_nodes(self, node: t.Any, seen: set[int]) -> None:
+        if not isinstance(node, dict) or id(node) in seen:
+            return
+        seen.add(id(node))
+        if "nullable" in node and "type" not in node:
+            raise ValueError('Invalid JSON Schema: "nullable" cannot be used without "type"')
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            self._resolve(ref)
+        for sub in _subschemas(node):
+            self._check_nodes(sub, seen)
+
+    def _resolve(self, ref: str) -> t.Any:
+        """Resolve a local ``$ref`` (``#`` or ``#/json/pointer``)."""
+        if ref != "#" and not ref.startswith("#/"):
+            raise ValueError(f"Invalid JSON Schema: unsupported $ref {ref!r} (only local refs)")
+        node: t.Any = self.schema
+        for token in ref[2:].split("/") if ref != "#" else ():
+            token = unquote(token).replace("~1", "/").replace("~0", "~")
+            try:
+                node = node[int(token) if isinstance(node, list) else token]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise ValueError(f"Invalid JSON Schema: cannot resolve $ref {ref!r}") from None
+        return node
+
+    def _sub(self, schema: t.Any) -> Validator:
+        """A (cached) validator for a subschema, sharing the root's refs."""
+        found = self._subvalidators.get(id(schema))
+        if found is None:
+            found = self._subvalidators[id(schema)] = self._validator.evolve(schema=schema)
+        return found
+
+    def _is_inert(self, node: t.Any) -> bool:
+        """True when validating against *node* can never change the data."""
+        if not isinstance(node, dict):
+            return True
+        cached = self._inert.get(id(node))
+        if cached is not None:
+            return cached
+        self._inert[id(node)] = False  # provisional, for recursive schemas
+        props = node.get("properties")
+        additional = node.get("additionalProperties", True)
+        items = node.get("items")
+        changes = (
+            (
+                isinstance(props, dict)
+                and any(isinstance(s, dict) and "default" in s for s in props.values())
+            )
+            or (
+                isinstance(items, list)
+                and any(isinstance(s, dict) and "default" in s for s in items)
+            )
+            or (additional is not True and additional != {})
+        )
+        ref = node.get("$ref")
+        children = [self._is_inert(self._resolve(ref))] if isinstance(ref, str) else []
+        children += [self._is_inert(sub) for sub in _subschemas(node)]
+        result = not changes and all(children)
+        self._inert[id(node)] = result
+        return result
+
+    # -- defaults and removal ---------------------------------------------
+
+    def _mutate(self, node: t.Any, data: t.Any, composite: bool, depth: int) -> None:
+        """Apply defaults and remove additional properties in place.
+
+        Follows Ajv's order: ``$ref``, ``anyOf``/``oneOf``, ``allOf`` and
+        ``if`` before the object and array keywords of the same schema.
+        """
+        if not isinstance(node, dict) or depth > _MAX_DEPTH or self._is_inert(node):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            self._mutate(self._resolve(ref), data, composite, depth + 1)
+        if isinstance(data, (dict, list)):
+            for keyword in ("anyOf", "oneOf"):
+                branches = node.get(keyword)
+                if isinstance(branches, list):
+                    self._choose_branch(branches, data, depth)
+        for sub in node.get("allOf") or ():
+            self._mutate(sub, data, composite, depth + 1)
+        if "if" in node:
+            clause = "then" if self._sub(node["if"]).is_valid(data) else "else"
+            if clause in node:
+                self._mutate(node[clause], data, composite, depth + 1)
+        if isinstance(data, dict):
+            self._mutate_object(node, data, composite, depth)
+        elif isinstance(data, list):
+            self._mutate_array(node, data, composite, depth)
+
+    def _choose_branch(self, branches: list[t.Any], data: t.Any, depth: int) -> None:
+        """Apply the first branch that validates (defaults are not used)."""
+        for branch in branches:
+            if self._is_inert(branch):
+                if self._sub(branch).is_valid(data):
+                    return
+                continue
+            candidate = _clone(data)
+            self._mutate(branch, candidate, True, depth + 1)
+            if self._sub(branch).is_valid(candidate):
+                _replace(data, candidate)
+                return
+
+    def _mutate_object(
+        self, node: dict[str, t.Any], data: dict[str, t.Any], composite: bool, depth: int
+    ) -> None:
+        props = node.get("properties")
+        props = props if isinstance(props, dict) else {}
+        if not composite:
+            for name, sub in props.items():
+                if name not in data and isinstance(sub, dict) and "default" in sub:
+                    data[name] = _clone(sub["default"])
+        patterns = node.get("patternProperties")
+        patterns = patterns if isinstance(patterns, dict) else {}
+        additional = node.get("additionalProperties", True)
+        if additional is not True and additional != {}:
+            for key in list(data):
+                if key in props or any(re.search(p, key) for p in patterns):
+                    continue
+                if not isinstance(additional, dict):
+                    del data[key]
+                    continue
+                value = _clone(data[key])
+                self._mutate(additional, value, True, depth + 1)
+                if self._sub(additional).is_valid(value):
+                    data[key] = value
+                else:
+                    del data[key]
+        for prop, dependency in (node.get("dependencies") or {}).items():
+            if prop in data and isinstance(dependency, dict):
+                self._mutate(dependency, data, composite, depth + 1)
+        for name, sub in props.items():
+            if name in data:
+                self._mutate(sub, data[name], composite, depth + 1)
+        for pattern, sub in patterns.items():
+            for key in [k for k in data if re.search(pattern, k)]:
+                self._mutate(sub, data[key], composite, depth + 1)
+
+    def _mutate_array(
+        self, node: dict[str, t.Any], data: list[t.Any], composite: bool, depth: int
+    ) -> None:
+        items = node.get("items")
+        if isinstance(items, list):
+            if not composite:
+                for index, sub in enumerate(items):
+                    if index == len(data) and isinstance(sub, dict) and "default" in sub:
+                        data.append(_clone(sub["default"]))
+            for sub, value in zip(items, data):
+                self._mutate(sub, value, composite, depth + 1)
+            extra = node.get("additionalItems")
+            for value in data[len(items) :] if isinstance(extra, dict) else ():
+                self._mutate(extra, value, composite, depth + 1)
+        elif isinstance(items, dict):
+            for value in data:
+                self._mutate(items, value, composite, depth + 1)
+
+    # -- error reporting ----------------------------------------------------
+
+    def _ajv_errors(
+        self,
+        errors: list[ValidationError],
+        base: tuple[t.Any, ...],
+        composite: bool,
+        node: t.Any,
+        skip: int,
+    ) -> list[ErrorItem]:
+        """The errors Ajv reports for one schema evaluation.
+
+        :param errors: every error jsonschema found for that evaluation.
+        :param base: instance path of the evaluated data.
+        :param composite: inside ``anyOf``/``oneOf`` (Ajv then also adds the
+            error of an enclosing ``if``).
+        :param node: the evaluated schema.
+        :param skip: leading schema-path items of the errors that lead to *node*.
+        """
+        walked = [(self._walk(e, node, skip), index, e) for index, e in enumerate(errors)]
+        (key, wrappers), _, first = min(walked, key=lambda w: (w[0][0], w[1]))
+        path = base + tuple(first.relative_path)
+        result: list[ErrorItem] = []
+        if first.validator in ("anyOf", "oneOf"):
+            result += self._branch_errors(first, path)
+        result.append({"path": _pointer(path), "message": _message(first)})
+        for keyword, depth in reversed(wrappers):
+            if keyword == "propertyNames" or composite:
+                where = _pointer(base + tuple(first.relative_path)[:depth])
+                message = (
+                    _FIXED_MESSAGES["propertyNames"]
+                    if keyword == "propertyNames"
+                    else f'must match "{keyword}" schema'
+                )
+                result.append({"path": where, "message": message})
+        return result
+
+    def _branch_errors(self, error: ValidationError, path: tuple[t.Any, ...]) -> list[ErrorItem]:
+        branches: list[t.Any] = list(t.cast("list[t.Any]", error.validator_value))
+        result: list[ErrorItem] = []
+        if error.context:
+            for index, branch in enumerate(branches):
+                own = [
+                    c
+                    for c in error.context
+                    if c.relative_schema_path and c.relative_schema_path[0] == index
+                ]
+                if own:
+                    result += self._ajv_errors(own, path, True, branch, 1)
+            return result
+        # ``oneOf`` matched several branches: Ajv stops at the second match.
+        passing = 0
+        for branch in branches:
+            errors = list(self._sub(branch).iter_errors(t.cast(t.Any, error.instance)))
+            if errors:
+                result += self._ajv_errors(errors, path, True, branch, 0)
+            else:
+                passing += 1
+                if passing == 2:
+                    break
+        return result
+
+    def _walk(
+        self, error: ValidationError, node: t.Any, skip: int
+    ) -> tuple[tuple[tuple[int, int], ...], list[tuple[str, int]]]:
+        """Ajv order key of *error* and the ``if``/``propertyNames`` it passed."""
+        tokens = list(error.relative_schema_path)[skip:]
+        key: list[tuple[int, int]] = []
+        wrappers: list[tuple[str, int]] = []
+        depth = i = 0
+        while i < len(tokens) and isinstance(node, dict) and len(key) < _MAX_DEPTH:
+            keyword = tokens[i]
+            if keyword not in node and isinstance(node.get("$ref"), str):
+                # jsonschema leaves ``$ref`` out of schema paths
+                key.append((0, 0))
+                node = self._resolve(node["$ref"])
+                continue
+            rank = _rank(keyword, node)
+            if i == len(tokens) - 1 or keyword not in node:
+                key.append((rank, 0))
+                break
+            target = node[keyword]
+            if (
+                keyword in _CONTAINERS
+                or keyword in _INDEXED
+                or (keyword == "items" and isinstance(target, list))
+            ):
+                arg = tokens[i + 1]
+                keys = list(target) if isinstance(target, dict) else list(range(len(target)))
+                key.append((rank, keys.index(arg) if arg in keys else 0))
+                if arg not in keys:
+                    break
+                node = target[arg]
+                depth += keyword in ("properties", "patternProperties", "items")
+                i += 2
+                continue
+            key.append((rank, 0))
+            if keyword in ("then", "else", "propertyNames"):
+                wrappers.append((keyword, depth))
+            depth += keyword in _ELEMENT_STEPS or keyword == "items"
+            if keyword not in _ELEMENT_STEPS and keyword not in _PLAIN_STEPS and keyword != "items":
+                break
+            node = target
+            i += 1
+        return tuple(key), wrappers

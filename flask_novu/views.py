@@ -1,0 +1,508 @@
+"""The Flask side of the bridge: :class:`NovuBridgeView` and :func:`serve`.
+
+The view translates HTTP requests into :class:`~flask_novu.engine.Bridge`
+calls and their results (or errors) into JSON responses carrying the Novu
+framework headers.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import typing as t
+
+from flask import Flask, current_app, g, request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from . import __version__
+from .constants import (
+    DEFAULT_ACTION,
+    DEFAULT_MAX_CONTENT_LENGTH,
+    DEFAULT_ROUTE,
+    FRAMEWORK_SERVER,
+    FRAMEWORK_VERSION,
+    GET_ACTIONS,
+    LEGACY_SIGNATURE_HEADER,
+    POST_ACTIONS,
+    SIGNATURE_HEADER,
+)
+from .engine import Bridge, Event
+from .errors import (
+    BridgeError,
+    ConfigurationError,
+    InvalidActionError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    NovuError,
+    PayloadTooLargeError,
+    RouteNotFoundError,
+    ServerError,
+    SignatureError,
+)
+from .signature import verify_signature
+from .wire import COMPAT_EXECUTE, EXECUTE_EVENT, TRIGGER_EVENT, load
+from .workflows import Workflow
+
+logger = logging.getLogger("flask_novu")
+
+#: Headers of every bridge response, errors included.
+STATIC_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Private-Network": "true",
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "604800",
+    "Novu-Framework-Version": FRAMEWORK_VERSION,
+    "Novu-Framework-SDK": __version__,
+    "Novu-Framework-Server": FRAMEWORK_SERVER,
+    "User-Agent": f"novu-framework:v{__version__}",
+}
+ALL_METHODS = ["GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str, *args: t.Any) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        logger.warning(message, *args)
+
+
+def _as_keys(value: t.Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value if v)
+
+
+def resolve_secret_keys(config: t.Mapping[str, t.Any], option: t.Any = None) -> tuple[str, ...]:
+    """The accepted secret keys: the view option, else ``NOVU_SECRET_KEY`` in
+    the app config, else the environment's ``NOVU_SECRET_KEY``, else
+    ``NOVU_API_KEY``. A list means several keys (rotation)."""
+    for candidate in (
+        option,
+        config.get("NOVU_SECRET_KEY"),
+        os.environ.get("NOVU_SECRET_KEY"),
+        os.environ.get("NOVU_API_KEY"),
+    ):
+        keys = _as_keys(candidate)
+        if keys:
+            return keys
+    return ()
+
+
+def resolve_strict(config: t.Mapping[str, t.Any], option: t.Any, keys: tuple[str, ...]) -> bool:
+    """Strict HMAC authentication: the option, else ``NOVU_STRICT_AUTHENTICATION``,
+    else on exactly when a secret key is configured."""
+    value = option if option is not None else config.get("NOVU_STRICT_AUTHENTICATION")
+    if value is None:
+        return bool(keys)
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def check_auth_config(
+    config: t.Mapping[str, t.Any], *, secret_key: t.Any = None, strict: t.Any = None, where: str
+) -> None:
+    """Registration-time check: fail closed, warn when open.
+
+    :raises ConfigurationError: strict authentication is required but there
+        is no secret key.
+    """
+    keys = resolve_secret_keys(config, secret_key)
+    is_strict = resolve_strict(config, strict, keys)
+    if is_strict and not keys:
+        raise ConfigurationError(
+            f"{where}: NOVU_STRICT_AUTHENTICATION is on but no secret key is configured; "
+            "set NOVU_SECRET_KEY (app config or environment) or pass secret_key="
+        )
+    if not keys:
+        _warn_once(
+            f"open:{where}",
+            "%s: no NOVU_SECRET_KEY configured, the bridge accepts unsigned requests",
+            where,
+        )
+    elif not is_strict:
+        _warn_once(
+            f"off:{where}",
+            "%s: NOVU_STRICT_AUTHENTICATION is off, the bridge accepts unsigned requests",
+            where,
+        )
+
+
+def _json_default(value: t.Any) -> t.Any:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def dumps(value: t.Any) -> bytes:
+    """Compact JSON, as the official SDK sends it."""
+    return json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), default=_json_default
+    ).encode("utf-8")
+
+
+def _reject_constant(name: str) -> t.NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class NovuBridgeView(MethodView):
+    """The Novu Bridge endpoint as a class-based view::
+
+        app.add_url_rule(
+            "/api/novu",
+            view_func=NovuBridgeView.as_view("novu", workflows=[welcome]),
+            methods=ALL_METHODS,
+        )
+
+    ``get`` answers ``health-check``, ``discover`` and ``code``; ``post``
+    answers ``execute``, ``preview`` and ``trigger``; ``options`` answers
+    ``{}``. Any other method gets ``405``.
+
+    :param workflows: the workflows to serve.
+    :param bridge: an existing :class:`~flask_novu.engine.Bridge` instead.
+    :param secret_key: the secret key, or a list of keys during a rotation;
+        defaults to ``NOVU_SECRET_KEY`` (app config, then environment), then
+        the environment's ``NOVU_API_KEY``.
+    :param strict_authentication: require signed requests; defaults to
+        ``NOVU_STRICT_AUTHENTICATION``, else on when a key is configured.
+    :param max_content_length: the largest body accepted, in bytes; defaults
+        to ``NOVU_MAX_CONTENT_LENGTH`` (32 MiB).
+    :param api_client: the :class:`~flask_novu.api.NovuAPI` used by
+        ``?action=trigger``; built from the app config when omitted.
+
+    Subclass it to customise authentication: override :meth:`authenticate`.
+
+    .. versionadded:: 0.1
+    """
+
+    init_every_request = False
+    methods = ALL_METHODS
+
+    def __init__(
+        self,
+        workflows: t.Iterable[Workflow] | None = None,
+        *,
+        bridge: Bridge | None = None,
+        secret_key: str | t.Sequence[str] | None = None,
+        strict_authentication: bool | None = None,
+        max_content_length: int | None = None,
+        api_client: t.Any = None,
+    ) -> None:
+        if bridge is not None and workflows:
+            raise ConfigurationError("pass either workflows= or bridge=, not both")
+        self.bridge = bridge if bridge is not None else Bridge(workflows or ())
+        self.secret_key = secret_key
+        self.strict_authentication = strict_authentication
+        self.max_content_length = max_content_length
+        self.api_client = api_client
+
+    # -- settings ----------------------------------------------------------------
+
+    def secret_keys(self) -> tuple[str, ...]:
+        """The secret keys accepted for this request."""
+        return resolve_secret_keys(current_app.config, self.secret_key)
+
+    def is_strict(self, keys: tuple[str, ...]) -> bool:
+        return resolve_strict(current_app.config, self.strict_authentication, keys)
+
+    def body_limit(self) -> int:
+        if self.max_content_length is not None:
+            return self.max_content_length
+        limit = current_app.config.get("NOVU_MAX_CONTENT_LENGTH")
+        return int(limit) if limit is not None else DEFAULT_MAX_CONTENT_LENGTH
+
+    # -- request helpers ------------------------------------------------------------
+
+    @property
+    def action(self) -> str:
+        """The ``action`` query parameter (``health-check`` when absent or empty)."""
+        return request.args.get("action") or DEFAULT_ACTION
+
+    def raw_body(self) -> bytes | None:
+        """The raw request body of a POST (``None`` for other methods), read
+        once and at most :meth:`body_limit` bytes.
+
+        :raises PayloadTooLargeError: the body is larger than the limit.
+        """
+        if request.method != "POST":
+            return None
+        if "novu_raw_body" in g:
+            return t.cast(bytes, g.novu_raw_body)
+        limit = self.body_limit()
+        if request.content_length is not None and request.content_length > limit:
+            raise PayloadTooLargeError()
+        data = request.stream.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLargeError()
+        g.novu_raw_body = data
+        return data
+
+    def json_body(self) -> t.Any:
+        """The parsed JSON body; ``{}`` when empty.
+
+        :raises InvalidRequestError: not UTF-8, not JSON, or nested too deeply.
+        """
+        raw = self.raw_body()
+        if not raw or not raw.strip():
+            return {}
+        try:
+            return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        except UnicodeDecodeError:
+            raise InvalidRequestError("The request body is not valid UTF-8.") from None
+        except RecursionError:
+            raise InvalidRequestError("The request body is nested too deeply.") from None
+        except ValueError as exc:
+            raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+
+    # -- authentication --------------------------------------------------------------
+
+    def authenticate(self, action: str) -> None:
+        """Authenticate the current request; raise to reject it.
+
+        Called for every request before the body is parsed and before any
+        workflow code runs. The default verifies the HMAC ``novu-signature``
+        header when strict authentication is on, for every action but
+        ``health-check``. Override it to add checks, calling ``super()``::
+
+            class GuardedView(NovuBridgeView):
+                def authenticate(self, action):
+                    if request.remote_addr not in ALLOWED:
+                        raise SignatureError("Forbidden")
+                    super().authenticate(action)
+
+        :raises SignatureError: the request is rejected (401).
+        """
+        if action == DEFAULT_ACTION and request.view_args in (None, {}):
+            return
+        keys = self.secret_keys()
+        if not self.is_strict(keys):
+            return
+        header = request.headers.get(SIGNATURE_HEADER) or request.headers.get(
+            LEGACY_SIGNATURE_HEADER
+        )
+        verify_signature(header, keys, self.raw_body())
+
+    # -- dispatch --------------------------------------------------------------------
+
+    def dispatch_request(self, **kwargs: t.Any) -> ResponseReturnValue:
+        action = self.action
+        try:
+            self.authenticate(action)
+            if "subpath" in kwargs:
+                raise RouteNotFoundError()
+            if "workflow_id" in kwargs:
+                response = self.compat_execute(kwargs["workflow_id"])
+            else:
+                method = getattr(self, request.method.lower(), None)
+                if request.method == "HEAD":
+                    method = self.get
+                if method is None:
+                    raise MethodNotAllowedError()
+                response = method()
+        except SignatureError as exc:
+            logger.warning(
+                "bridge request rejected: %s",
+                exc.reason,
+                extra={"action": action, "outcome": "rejected", "remote_addr": request.remote_addr},
+            )
+            response = self.error_response(exc)
+        except NovuError as exc:
+            response = self.error_response(exc)
+        except HTTPException as exc:
+            response = self.error_response(_from_http_exception(exc))
+        except Exception as exc:  # anything unexpected: JSON 500, logged
+            logger.exception("unexpected error in the Novu bridge (action %s)", action)
+            response = self.error_response(BridgeError(exc))
+        response.headers.update(STATIC_HEADERS)
+        return response
+
+    def json_response(self, value: t.Any, status: int = 200) -> Response:
+        body = value if isinstance(value, bytes) else dumps(value)
+        return current_app.response_class(body, status=status, mimetype="application/json")
+
+    def error_response(self, error: NovuError) -> Response:
+        """The JSON response of an error; 5xx ``data`` carries a stack only in debug."""
+        body = error.to_dict()
+        if isinstance(error, ServerError):
+            body.pop("data", None)
+            if current_app.debug and isinstance(error.cause, BaseException):
+                import traceback
+
+                stack = "".join(traceback.format_exception(type(error.cause), error.cause, error.cause.__traceback__))
+                body = {"message": error.message, "data": {"stack": stack}, "code": error.code, "detail": error.message}
+            if error.status_code >= 500 and error.status_code != 502:
+                logger.error("bridge error: %s", error.message, exc_info=error.cause if isinstance(error.cause, BaseException) else None)
+        return self.json_response(body, error.status_code)
+
+    # -- GET -------------------------------------------------------------------------
+
+    def get(self) -> Response:
+        """``health-check``, ``discover`` and ``code``."""
+        action = self.action
+        if action not in GET_ACTIONS:
+            raise InvalidActionError(action, GET_ACTIONS)
+        if action == "code":
+            return self.json_response(
+                self.bridge.code(request.args.get("workflowId", request.args.get("workflow_id", "")),
+                                 request.args.get("stepId", request.args.get("step_id", "")))
+            )
+        return self.json_response(self.bridge.serialized(action))
+
+    # -- POST ------------------------------------------------------------------------
+
+    def post(self) -> Response:
+        """``execute``, ``preview`` and ``trigger``."""
+        action = self.action
+        if action not in POST_ACTIONS:
+            raise InvalidActionError(action, POST_ACTIONS)
+        workflow_id = _query("workflowId", "workflow_id")
+        if action == "trigger":
+            return self.trigger(workflow_id)
+        if action == "agent-event":
+            agent_id = request.args.get("agentId", "")
+            return self.json_response({"error": f"Agent '{agent_id}' not registered"}, 404)
+        body = load(EXECUTE_EVENT, self.json_body(), "event")
+        event = Event(
+            action=action,
+            workflow_id=workflow_id,
+            step_id=_query("stepId", "step_id"),
+            payload=body["payload"],
+            controls=body["controls"] or {},
+            state=body["state"] or [],
+            subscriber=body["subscriber"] or {},
+            context=body["context"] or {},
+            env=body["env"] or {},
+            actor=body["actor"],
+        )
+        result = self.bridge.execute(event, async_to_sync=current_app.async_to_sync)
+        return self.json_response(result)
+
+    def trigger(self, workflow_id: str) -> Response:
+        """``POST ?action=trigger``: forward the event to the Novu API."""
+        from .api import NovuAPI
+
+        body = load(TRIGGER_EVENT, self.json_body(), "trigger event")
+        client = self.api_client or NovuAPI.from_config(current_app.config)
+        return self.json_response(client.trigger_raw({"name": workflow_id, **body}))
+
+    def options(self) -> Response:  # type: ignore[override]
+        """CORS preflight: ``{}`` with the framework headers."""
+        return self.json_response({})
+
+    # -- the FastAPI-era route ---------------------------------------------------------
+
+    def compat_execute(self, workflow_id: str) -> Response:
+        """``POST <route>/workflows/<workflow_id>/execute``: run every step in process."""
+        if request.method != "POST":
+            raise MethodNotAllowedError("Method not allowed. Please use `POST`")
+        workflow = self.bridge.get(workflow_id)
+        body = load(COMPAT_EXECUTE, self.json_body(), "request body")
+        from .engine import run_in_process
+        from .errors import WorkflowExecutionFailedError
+
+        try:
+            result = run_in_process(
+                workflow,
+                body["to"],
+                body["payload"],
+                body["metadata"],
+                bridge=self.bridge,
+                async_to_sync=current_app.async_to_sync,
+            )
+        except NovuError:
+            raise
+        except Exception as exc:
+            logger.exception("workflow %r failed", workflow_id)
+            raise WorkflowExecutionFailedError(workflow_id, exc) from exc
+        return self.json_response(result)
+
+
+def _query(*names: str) -> str:
+    for name in names:
+        value = request.args.get(name)
+        if value is not None:
+            return value
+    return ""
+
+
+def _from_http_exception(exc: HTTPException) -> NovuError:
+    if exc.code == 413:
+        return PayloadTooLargeError()
+    if exc.code == 405:
+        return MethodNotAllowedError()
+    if exc.code == 404:
+        return RouteNotFoundError()
+    error = InvalidRequestError(exc.description or "Bad request")
+    error.status_code = exc.code or 400
+    return error
+
+
+def handle_novu_error(error: NovuError) -> Response:
+    """App-level error handler for :class:`~flask_novu.errors.NovuError`."""
+    body = error.to_dict()
+    if isinstance(error, ServerError):
+        body.pop("data", None)
+    response = current_app.response_class(dumps(body), status=error.status_code, mimetype="application/json")
+    return response
+
+
+def register_bridge(
+    app: Flask,
+    view_func: t.Callable[..., t.Any],
+    route: str,
+) -> None:
+    """Mount ``view_func`` on ``route``, the compat route and a JSON 404 below it."""
+    route = "/" + route.strip("/") if route.strip("/") else ""
+    if not route:
+        raise ConfigurationError("the bridge route must not be the site root")
+    app.add_url_rule(route, view_func=view_func, methods=ALL_METHODS)
+    app.add_url_rule(
+        f"{route}/workflows/<workflow_id>/execute", view_func=view_func, methods=ALL_METHODS
+    )
+    app.add_url_rule(f"{route}/<path:subpath>", view_func=view_func, methods=ALL_METHODS)
+    app.register_error_handler(NovuError, handle_novu_error)
+
+
+def serve(
+    app: Flask,
+    route: str = DEFAULT_ROUTE,
+    workflows: t.Iterable[Workflow] = (),
+    *,
+    endpoint: str | None = None,
+    view_class: type[NovuBridgeView] = NovuBridgeView,
+    **options: t.Any,
+) -> t.Callable[..., t.Any]:
+    """Serve ``workflows`` on ``route`` of ``app`` (as the earlier Python framework did).
+
+    Registers :class:`NovuBridgeView` on ``route``, the FastAPI-era route
+    ``POST <route>/workflows/<workflow_id>/execute`` and JSON 404s below the
+    route. Misconfiguration (duplicate ids, a workflow failing discovery,
+    strict authentication without a key) raises here.
+
+    :param options: passed to :class:`NovuBridgeView`.
+    :returns: the view function.
+
+    .. versionadded:: 0.1
+    """
+    check_auth_config(
+        app.config,
+        secret_key=options.get("secret_key"),
+        strict=options.get("strict_authentication"),
+        where=f"Novu bridge at {route}",
+    )
+    name = endpoint or "novu_bridge" + route.replace("/", "_")
+    view_func = view_class.as_view(name, workflows=list(workflows), **options)
+    register_bridge(app, view_func, route)
+    return view_func

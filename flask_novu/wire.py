@@ -1,0 +1,124 @@
+"""marshmallow schemas of the bridge's own request bodies.
+
+They check the *shape* of what reaches the bridge (objects where objects are
+expected, ``state`` a list of ``{stepId, outputs, state?}``); the workflow's
+own schemas then validate the payload and controls. They also describe the
+bridge in its OpenAPI document (``flask novu openapi``).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from .errors import InvalidRequestError
+
+
+class AnyOf(fields.Field):
+    """A field accepting a string or an object (``to``, ``actor``)."""
+
+    default_error_messages = {"invalid": "Must be a string or an object."}
+
+    def __init__(self, *, allow_list: bool = False, **kwargs: t.Any) -> None:
+        self.allow_list = allow_list
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: t.Any, attr: t.Any, data: t.Any, **kwargs: t.Any) -> t.Any:
+        if isinstance(value, (str, dict)) or (self.allow_list and isinstance(value, list)):
+            return value
+        raise self.make_error("invalid")
+
+
+def _object(**kwargs: t.Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), **kwargs)
+
+
+class StateEntrySchema(Schema):
+    """The result of an already executed step."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    stepId = fields.String(required=True)
+    outputs = _object(load_default=dict)
+    state = _object(allow_none=True)
+
+
+class ExecuteEventSchema(Schema):
+    """Body of ``POST ?action=execute`` and ``?action=preview``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    payload = _object(allow_none=True, load_default=None)
+    controls = _object(allow_none=True, load_default=dict)
+    state = fields.List(fields.Nested(StateEntrySchema), allow_none=True, load_default=list)
+    subscriber = _object(allow_none=True, load_default=dict)
+    context = _object(allow_none=True, load_default=dict)
+    env = _object(allow_none=True, load_default=dict)
+    actor = AnyOf(allow_none=True, load_default=None)
+
+
+class TriggerEventSchema(Schema):
+    """Body of ``POST ?action=trigger`` (forwarded to the Novu API)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    to = AnyOf(required=True, allow_list=True)
+    payload = _object(load_default=dict)
+    transactionId = fields.String()
+    overrides = _object(load_default=dict)
+    actor = AnyOf()
+    bridgeUrl = fields.String()
+    controls = _object()
+    context = _object()
+
+
+class CompatExecuteSchema(Schema):
+    """Body of the FastAPI-era ``POST <route>/workflows/<id>/execute``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    to = AnyOf(required=True)
+    payload = _object(required=True)
+    metadata = _object(allow_none=True, load_default=None)
+
+
+EXECUTE_EVENT = ExecuteEventSchema()
+TRIGGER_EVENT = TriggerEventSchema()
+COMPAT_EXECUTE = CompatExecuteSchema()
+
+
+def first_error(messages: t.Any, path: str = "") -> dict[str, str]:
+    """The first marshmallow error as ``{"path": <JSON pointer>, "message"}``."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            sub = path if key == "_schema" else f"{path}/{key}"
+            return first_error(value, sub)
+    if isinstance(messages, list) and messages:
+        return first_error(messages[0], path)
+    return {"path": path, "message": str(messages)}
+
+
+def load(schema: Schema, body: t.Any, what: str) -> dict[str, t.Any]:
+    """Load ``body`` with ``schema``.
+
+    :raises InvalidRequestError: with ``data`` = ``[{path, message}]``.
+    """
+    if not isinstance(body, dict):
+        raise InvalidRequestError(
+            f"The {what} must be a JSON object.", [{"path": "", "message": "must be object"}]
+        )
+    try:
+        result: dict[str, t.Any] = schema.load(body)
+    except ValidationError as exc:
+        error = first_error(exc.messages)
+        raise InvalidRequestError(
+            f"The {what} is invalid: {error['path'] or '/'}: {error['message']}", [error]
+        ) from None
+    return result

@@ -1,0 +1,476 @@
+"""Workflow and step definitions, and their discovery.
+
+A workflow is a function ``fn(payload, step)`` decorated with :func:`workflow`.
+Its steps are found by running it once with a recording ``step`` object (no
+resolver runs), exactly as the official SDK discovers workflows.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import typing as t
+import warnings
+from dataclasses import dataclass, field
+
+from . import step_schemas
+from ._async import SuspendedError, default_async_to_sync, is_async_callable, run_inline
+from .errors import ConfigurationError, StepAlreadyExistsError, WorkflowDiscoveryError
+from .schemas import Schema, is_schema_like, to_schema
+
+#: Parameters a workflow function may name to receive them (besides payload, step).
+INJECTABLE_PARAMS = ("subscriber", "context", "env", "controls")
+SEVERITIES = ("none", "low", "medium", "high")
+_PREFERENCE_CHANNELS = {
+    "email": "email",
+    "sms": "sms",
+    "push": "push",
+    "chat": "chat",
+    "inApp": "in_app",
+    "in_app": "in_app",
+}
+
+Resolver = t.Union[t.Mapping[str, t.Any], t.Callable[..., t.Any]]
+
+
+def source_of(obj: t.Any) -> str:
+    """Source text of a function (informational; ``""`` when unavailable)."""
+    if isinstance(obj, t.Mapping):
+        return repr(dict(obj))
+    target = getattr(obj, "__wrapped__", obj)
+    try:
+        return inspect.getsource(target).strip()
+    except (OSError, TypeError):
+        return ""
+
+
+def positional_arity(func: t.Callable[..., t.Any]) -> int:
+    """How many positional arguments ``func`` accepts (2 stands for "many")."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    count = 0
+    for param in params:
+        if param.kind is param.VAR_POSITIONAL:
+            return 2
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+@dataclass
+class StepCall:
+    """One ``step.<type>(...)`` call, its arguments normalised."""
+
+    type: str
+    step_id: str
+    resolver: Resolver
+    control_schema: t.Any = None
+    output_schema: t.Any = None
+    skip: t.Callable[..., t.Any] | None = None
+    providers: dict[str, t.Callable[..., t.Any]] = field(default_factory=dict)
+    disable_output_sanitization: bool = False
+
+    @property
+    def callables(self) -> list[t.Callable[..., t.Any]]:
+        found = [c for c in (self.resolver, self.skip) if callable(c)]
+        return found + list(self.providers.values())
+
+    @property
+    def needs_event_loop(self) -> bool:
+        return any(is_async_callable(c) for c in self.callables)
+
+
+_OPTION_ALIASES = {
+    "controlSchema": "control_schema",
+    "outputSchema": "output_schema",
+    "disableOutputSanitization": "disable_output_sanitization",
+    "inputSchema": "control_schema",
+}
+_OPTIONS = {"control_schema", "output_schema", "skip", "providers", "disable_output_sanitization"}
+
+
+def make_step_call(
+    step_type: str,
+    step_id: t.Any,
+    resolver: t.Any,
+    control_schema: t.Any,
+    options: dict[str, t.Any],
+) -> StepCall:
+    """Validate and normalise the arguments of a step method."""
+    if not isinstance(step_id, str) or not step_id:
+        raise TypeError(f"step.{step_type}() needs a non-empty string step id, got {step_id!r}")
+    if resolver is None or not (callable(resolver) or isinstance(resolver, t.Mapping)):
+        raise TypeError(
+            f"step.{step_type}({step_id!r}, ...) needs a resolver: a dict or a callable"
+        )
+    values: dict[str, t.Any] = {"control_schema": control_schema}
+    for key, value in options.items():
+        name = _OPTION_ALIASES.get(key, key)
+        if name not in _OPTIONS:
+            warnings.warn(
+                f"step.{step_type}({step_id!r}): unknown option {key!r} is ignored",
+                stacklevel=4,
+            )
+            continue
+        if name == "output_schema" and step_type != "custom":
+            raise TypeError(f"step.{step_type}() does not take an output schema (custom steps do)")
+        if value is not None:
+            values[name] = value
+    providers = values.get("providers") or {}
+    if not isinstance(providers, t.Mapping) or not all(callable(p) for p in providers.values()):
+        raise TypeError(f"step.{step_type}({step_id!r}): providers must map ids to callables")
+    skip = values.get("skip")
+    if skip is not None and not callable(skip):
+        raise TypeError(f"step.{step_type}({step_id!r}): skip must be callable")
+    return StepCall(
+        type=step_type,
+        step_id=step_id,
+        resolver=resolver,
+        control_schema=values.get("control_schema"),
+        output_schema=values.get("output_schema"),
+        skip=skip,
+        providers=dict(providers),
+        disable_output_sanitization=bool(values.get("disable_output_sanitization", False)),
+    )
+
+
+def _schema_pair(schema: Schema) -> dict[str, t.Any]:
+    return {"schema": schema.json_schema, "unknownSchema": schema.json_schema}
+
+
+@dataclass
+class StepDefinition:
+    """A discovered step with its schemas compiled once."""
+
+    step_id: str
+    type: str
+    code: str
+    control_schema: Schema
+    output_schema: Schema
+    result_schema: Schema
+    provider_schemas: dict[str, Schema]
+    provider_codes: dict[str, str]
+    options_json: dict[str, t.Any]
+    disable_output_sanitization: bool
+
+    @classmethod
+    def from_call(cls, call: StepCall, workflow_id: str) -> StepDefinition:
+        where = f"workflow {workflow_id!r}, step {call.step_id!r}"
+        try:
+            control = to_schema(call.control_schema)
+            if call.type == "custom":
+                output = result = to_schema(call.output_schema)
+            else:
+                output = to_schema(step_schemas.output_schema(call.type))
+                result = to_schema(step_schemas.result_schema(call.type))
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"{where}: {exc}") from exc
+        providers: dict[str, Schema] = {}
+        for provider_id in call.providers:
+            if provider_id not in step_schemas.provider_ids(call.type):
+                valid = ", ".join(step_schemas.provider_ids(call.type)) or "none"
+                raise ConfigurationError(
+                    f"{where}: unknown provider {provider_id!r} for a {call.type} step "
+                    f"(valid: {valid})"
+                )
+            providers[provider_id] = to_schema(
+                step_schemas.provider_output_schema(call.type, provider_id)
+            )
+        options: dict[str, t.Any] = {}
+        if call.control_schema is not None:
+            options["controlSchema"] = control.json_schema
+        if call.output_schema is not None:
+            options["outputSchema"] = output.json_schema
+        if call.providers:
+            options["providers"] = {}
+        if call.disable_output_sanitization:
+            options["disableOutputSanitization"] = True
+        return cls(
+            step_id=call.step_id,
+            type=call.type,
+            code=source_of(call.resolver),
+            control_schema=control,
+            output_schema=output,
+            result_schema=result,
+            provider_schemas=providers,
+            provider_codes={pid: source_of(fn) for pid, fn in call.providers.items()},
+            options_json=options,
+            disable_output_sanitization=call.disable_output_sanitization,
+        )
+
+    def to_discover(self) -> dict[str, t.Any]:
+        """The DiscoverStep wire shape."""
+        return {
+            "stepId": self.step_id,
+            "type": self.type,
+            "controls": _schema_pair(self.control_schema),
+            "outputs": _schema_pair(self.output_schema),
+            "results": _schema_pair(self.result_schema),
+            "code": self.code,
+            "options": self.options_json,
+            "providers": [
+                {"type": pid, "code": self.provider_codes[pid], "outputs": _schema_pair(schema)}
+                for pid, schema in self.provider_schemas.items()
+            ],
+        }
+
+
+def map_preferences(preferences: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """Map workflow preferences to the wire shape (``inApp`` becomes ``in_app``)."""
+    if not preferences:
+        return {}
+    if not isinstance(preferences, t.Mapping):
+        raise ConfigurationError("preferences must be a dict")
+    mapped: dict[str, t.Any] = {}
+    if "all" in preferences:
+        mapped["all"] = preferences["all"]
+    channels = preferences.get("channels")
+    if channels:
+        mapped["channels"] = {
+            _PREFERENCE_CHANNELS[key]: value
+            for key, value in channels.items()
+            if key in _PREFERENCE_CHANNELS
+        }
+    return mapped
+
+
+class Workflow:
+    """A notification workflow; create it with :func:`workflow`.
+
+    The object stays callable like the decorated function.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        workflow_id: str,
+        fn: t.Callable[..., t.Any],
+        *,
+        payload_schema: t.Any = None,
+        name: str | None = None,
+        description: str | None = None,
+        tags: t.Sequence[str] | None = None,
+        preferences: t.Mapping[str, t.Any] | None = None,
+        severity: str | None = None,
+    ) -> None:
+        if not isinstance(workflow_id, str) or not workflow_id:
+            raise ConfigurationError(f"a workflow id must be a non-empty string, got {workflow_id!r}")
+        if not callable(fn):
+            raise ConfigurationError(f"workflow {workflow_id!r}: the workflow must be a function")
+        if severity is not None and severity not in SEVERITIES:
+            raise ConfigurationError(
+                f"workflow {workflow_id!r}: severity must be one of {', '.join(SEVERITIES)}"
+            )
+        self.workflow_id = workflow_id
+        self.fn = fn
+        self.name = name
+        self.description = description
+        self.tags = list(tags or [])
+        self.preferences = map_preferences(preferences)
+        self.severity = severity or "none"
+        self.is_async = is_async_callable(fn)
+        if payload_schema is None:
+            payload_schema = _annotated_payload_schema(fn)
+        #: False when the workflow declares no payload schema at all.
+        self.payload_schema_given = payload_schema is not None
+        try:
+            self.payload_schema: Schema = to_schema(payload_schema)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"workflow {workflow_id!r}: payload schema: {exc}") from exc
+        self._injected = _injected_params(fn)
+        self._steps: list[StepDefinition] | None = None
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Workflow {self.workflow_id!r}>"
+
+    # -- invocation ------------------------------------------------------------
+
+    def call_arguments(
+        self, payload: t.Any, step: t.Any, extras: t.Mapping[str, t.Any]
+    ) -> tuple[tuple[t.Any, ...], dict[str, t.Any]]:
+        """Positional and keyword arguments for one run of the function."""
+        return (payload, step), {name: extras.get(name, {}) for name in self._injected}
+
+    # -- discovery -------------------------------------------------------------
+
+    @property
+    def steps(self) -> list[StepDefinition]:
+        """The discovered steps, in call order (discovered once, then cached)."""
+        if self._steps is None:
+            with self._lock:
+                if self._steps is None:
+                    self._steps = self._discover()
+        return self._steps
+
+    def _discover(self) -> list[StepDefinition]:
+        from .steps import DiscoveryStep, placeholder  # local: steps imports this module
+
+        recorder = DiscoveryStep()
+        extras = {name: placeholder() for name in INJECTABLE_PARAMS}
+        args, kwargs = self.call_arguments(placeholder(), recorder, extras)
+        try:
+            if self.is_async:
+                coro = self.fn(*args, **kwargs)
+                try:
+                    run_inline(coro)
+                except SuspendedError:
+                    # It awaits something real; run it on an event loop.
+                    default_async_to_sync(self.fn)(*args, **kwargs)
+            else:
+                self.fn(*args, **kwargs)
+        except ConfigurationError as exc:
+            raise WorkflowDiscoveryError(f"workflow {self.workflow_id!r}: {exc}") from exc
+        except Exception as exc:
+            raise WorkflowDiscoveryError(
+                f"workflow {self.workflow_id!r} raised {type(exc).__name__} during discovery: {exc}"
+            ) from exc
+        seen: set[str] = set()
+        definitions = []
+        for call in recorder.calls:
+            if call.step_id in seen:
+                raise StepAlreadyExistsError(call.step_id)
+            seen.add(call.step_id)
+            definitions.append(StepDefinition.from_call(call, self.workflow_id))
+        return definitions
+
+    @property
+    def discovered(self) -> bool:
+        """True once the steps have been discovered."""
+        return self._steps is not None
+
+    def step(self, step_id: str) -> StepDefinition | None:
+        for definition in self.steps:
+            if definition.step_id == step_id:
+                return definition
+        return None
+
+    def to_discover(self) -> dict[str, t.Any]:
+        """The DiscoverWorkflow wire shape."""
+        empty = to_schema(None)
+        body: dict[str, t.Any] = {
+            "workflowId": self.workflow_id,
+            "severity": self.severity,
+            "steps": [s.to_discover() for s in self.steps],
+            "code": source_of(self.fn),
+            "payload": _schema_pair(self.payload_schema),
+            "controls": _schema_pair(empty),
+            "env": _schema_pair(empty),
+            "tags": self.tags,
+            "preferences": self.preferences,
+        }
+        if self.name is not None:
+            body["name"] = self.name
+        if self.description is not None:
+            body["description"] = self.description
+        return body
+
+    # -- in-process run (the earlier Python framework's contract) ---------------
+
+    def trigger(
+        self,
+        to: str | t.Mapping[str, t.Any],
+        payload: t.Mapping[str, t.Any] | None = None,
+        metadata: t.Mapping[str, t.Any] | None = None,
+    ) -> TriggerResult:
+        """Run every step in order, in process, with default controls.
+
+        Returns ``{"workflow_id", "status": "completed", "step_results":
+        {step_id: outputs}, "payload"}``. Needs no Flask app. The result can
+        also be awaited, as the earlier framework's ``async`` trigger was.
+
+        :raises WorkflowPayloadInvalidError: the payload fails the schema.
+        """
+        from .engine import run_in_process  # local: the engine imports this module
+
+        return TriggerResult(run_in_process(self, to, payload, metadata))
+
+
+class TriggerResult(dict):  # type: ignore[type-arg]
+    """The result of :meth:`Workflow.trigger`; a dict that may be awaited."""
+
+    def __await__(self) -> t.Generator[t.Any, None, TriggerResult]:
+        return self
+        yield  # pragma: no cover  (makes this a generator)
+
+
+def _annotated_payload_schema(fn: t.Callable[..., t.Any]) -> t.Any:
+    try:
+        hints = t.get_type_hints(fn)
+    except Exception:
+        hints = getattr(fn, "__annotations__", {})
+    candidate = hints.get("payload")
+    if candidate is not None and not isinstance(candidate, dict) and is_schema_like(candidate):
+        return candidate
+    for name, hint in hints.items():
+        if name != "return" and not isinstance(hint, dict) and is_schema_like(hint):
+            return hint
+    return None
+
+
+def _injected_params(fn: t.Callable[..., t.Any]) -> tuple[str, ...]:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return ()
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return INJECTABLE_PARAMS
+    return tuple(name for name in INJECTABLE_PARAMS if name in params)
+
+
+def workflow(
+    workflow_id: str,
+    payload_schema: t.Any = None,
+    name: str | None = None,
+    *,
+    description: str | None = None,
+    tags: t.Sequence[str] | None = None,
+    preferences: t.Mapping[str, t.Any] | None = None,
+    severity: str | None = None,
+    payloadSchema: t.Any = None,
+) -> t.Callable[[t.Callable[..., t.Any]], Workflow]:
+    """Declare a notification workflow::
+
+        @workflow("comment-notification", payload_schema=CommentSchema)
+        def comment(payload, step):
+            step.email("email", lambda controls: {"subject": "Hi", "body": "..."})
+
+    :param workflow_id: the trigger identifier.
+    :param payload_schema: a marshmallow schema (class or instance), a pydantic
+        model class or a JSON-Schema dict; taken from the annotation of the
+        ``payload`` parameter when omitted.
+    :param name: display name in the Novu dashboard.
+    :param description: description in the Novu dashboard.
+    :param tags: tags in the Novu dashboard.
+    :param preferences: ``{"all": {...}, "channels": {"inApp": {...}, ...}}``.
+    :param severity: ``"none"`` (default), ``"low"``, ``"medium"`` or ``"high"``.
+
+    Defining a workflow registers nothing globally: pass it to a view,
+    :func:`~flask_novu.serve` or :class:`~flask_novu.Novu`.
+
+    .. versionadded:: 0.1
+    """
+
+    def decorator(fn: t.Callable[..., t.Any]) -> Workflow:
+        return Workflow(
+            workflow_id,
+            fn,
+            payload_schema=payload_schema if payload_schema is not None else payloadSchema,
+            name=name,
+            description=description,
+            tags=tags,
+            preferences=preferences,
+            severity=severity,
+        )
+
+    return decorator

@@ -1,0 +1,236 @@
+"""Tests of the output sanitiser (protocol §3.7).
+
+Expected strings come from the captured reference responses or were produced
+by the reference SDK's sanitiser configuration (``sanitize-html`` 2.17.5).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any
+
+import pytest
+
+from flask_novu.sanitize import sanitize_html, sanitize_outputs
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        # LIVE §2 "execute second step email-welcome"
+        (
+            "<h1>Hey <b>there</b></h1><p>Welcome Ada</p><script>alert(1)</script>",
+            "<h1>Hey <b>there</b></h1><p>Welcome Ada</p>",
+        ),
+        # LIVE §8 "misc-demo / email-with-provider"
+        (
+            '<p onclick="steal()">Body</p><img src="x" onerror="bad()">',
+            '<p>Body</p><img src="x" />',
+        ),
+    ],
+)
+def test_reference_examples(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("<iframe src=x>inner</iframe>after", "innerafter"),
+        ("<p>a<script>alert('x')</script>b</p>", "<p>ab</p>"),
+        ("<textarea>t</textarea><option>o</option>x", "x"),
+        ("<form action=x><input value=v>Name</form>", "Name"),
+        ("<font color=red>f</font><center>c</center>", "fc"),
+        ("<iframe><p>fallback &amp; more</p></iframe>", "<p>fallback &amp; more</p>"),
+        ("<noscript><b>n</b></noscript>", "<b>n</b>"),
+    ],
+)
+def test_disallowed_tags(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ('<div onmouseover="x()" ONCLICK="y()" class="c">d</div>', '<div class="c">d</div>'),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "<a>x</a>"),
+        ('<a href=" java&#x09;script:alert(1)">x</a>', "<a>x</a>"),
+        ('<blockquote cite="javascript:x">q</blockquote>', "<blockquote>q</blockquote>"),
+        ('<img src="data:image/png;base64,AA">', "<img />"),
+        ("<img src=x onerror=alert(1)//>", '<img src="x" />'),
+        ("<svg onload=alert(1)><circle/></svg>t", "t"),
+        ("<a href=\"x\" onfocus='alert(1)' autofocus>l</a>", '<a href="x" autofocus>l</a>'),
+        (
+            '<p title="&quot;><script>x</script>">t</p>',
+            '<p title="&quot;&gt;&lt;script&gt;x&lt;/script&gt;">t</p>',
+        ),
+        ("<div>&lt;img src=x onerror=alert(1)&gt;</div>", "<div>&lt;img src=x onerror=alert(1)&gt;</div>"),
+        ('<img srcset="a.png 1x, javascript:b 2x">', '<img srcset="a.png 1x" />'),
+    ],
+)
+def test_xss_vectors(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        (
+            '<a href="mailto:a@b.c" target="_blank" rel="noopener">m</a>',
+            '<a href="mailto:a@b.c" target="_blank" rel="noopener">m</a>',
+        ),
+        (
+            '<a href="tel:+1">t</a><a href="/rel?a=1&amp;b=2">r</a>',
+            '<a href="tel:+1">t</a><a href="/rel?a=1&amp;b=2">r</a>',
+        ),
+        ('<a href="//cdn.example/x">p</a>', '<a href="//cdn.example/x">p</a>'),
+        ("<a href=\"https://e.com/x\">h</a>", '<a href="https://e.com/x">h</a>'),
+    ],
+)
+def test_safe_urls_and_no_forced_rel(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
+
+
+def test_attributes_kept_in_order_and_empty_values() -> None:
+    dirty = (
+        '<table width="100%" cellpadding="0" bgcolor="#fff" role="presentation"><tr>'
+        '<td align="center" valign="top" nowrap data-id="1" aria-label="x" style="color:red">x</td>'
+        '</tr></table><p hidden class="" id="a" title="t">z</p>'
+    )
+    assert sanitize_html(dirty) == (
+        '<table width="100%" cellpadding="0" bgcolor="#fff" role="presentation"><tr>'
+        '<td align="center" valign="top" nowrap data-id="1" aria-label="x" style="color:red">x</td>'
+        '</tr></table><p id="a" title="t">z</p>'
+    )
+
+
+def test_img_attribute_whitelist() -> None:
+    dirty = (
+        '<img src="a.png" alt="A" width="10" height="20" style="border:0" class="c" '
+        'data-x="1" title="t" border="0" align="left" loading="lazy">'
+    )
+    assert sanitize_html(dirty) == (
+        '<img src="a.png" alt="A" width="10" height="20" style="border:0" class="c" '
+        'title="t" loading="lazy" />'
+    )
+    assert sanitize_html('<img alt="" src="">') == '<img alt="" />'
+
+
+def test_void_elements_serialisation() -> None:
+    assert sanitize_html("<br><hr><wbr>") == "<br /><hr /><wbr></wbr>"
+
+
+def test_full_document_preserved() -> None:
+    document = (
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>x</title>"
+        "<style>p{color:red}</style></head><body><p>Hi</p></body></html>"
+    )
+    assert sanitize_html(document) == (
+        '<!DOCTYPE html><html><head><meta charset="utf-8" /><title>x</title>'
+        "<style>p{color:red}</style></head><body><p>Hi</p></body></html>"
+    )
+
+
+def test_document_structure_attributes_and_implicit_closing() -> None:
+    dirty = (
+        '<html lang="en" xmlns:v="urn:schemas-microsoft-com:vml"><head>'
+        '<link rel="stylesheet" href="https://x/y.css"><title>a &amp; b</title>'
+        '<body style="margin:0" onload="x()"><table><tr><td>Hi&nbsp;there</td></tr></table>'
+    )
+    assert sanitize_html(dirty) == (
+        '<html lang="en" xmlns:v="urn:schemas-microsoft-com:vml"><head>'
+        '<link rel="stylesheet" href="https://x/y.css" /><title>a &amp; b</title></head>'
+        '<body style="margin:0"><table><tr><td>Hi\xa0there</td></tr></table></body></html>'
+    )
+
+
+def test_document_script_in_head_removed() -> None:
+    dirty = "<html><head><script>evil()</script></head><body>b</body></html>"
+    assert sanitize_html(dirty) == "<html><head></head><body>b</body></html>"
+
+
+def test_doctype_only_preserved_verbatim_when_uppercase_prefix() -> None:
+    assert sanitize_html("<!DOCTYPE html><p>x</p>") == "<!DOCTYPE html><p>x</p>"
+    # The SDK's doctype regex is case-sensitive.
+    assert sanitize_html("<!doctype html><p>x</p>") == "<p>x</p>"
+
+
+def test_malformed_closer_normalised() -> None:
+    assert sanitize_html("<p>a</p/ >b") == "<p>a</p>b"
+
+
+def test_style_content_kept_raw() -> None:
+    css = "<style>a > b { content: '&nbsp;<br>' }</style><p>x</p>"
+    assert sanitize_html(css) == css
+
+
+def test_tables_without_tbody_stay_without_tbody() -> None:
+    assert sanitize_html("<table><tr><td>x</td></tr></table>") == "<table><tr><td>x</td></tr></table>"
+    with_body = "<table><tbody><tr><td>x</td></tr></tbody></table>"
+    assert sanitize_html(with_body) == with_body
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("Tom & Jerry", "Tom &amp; Jerry"),
+        ("a < b > c \"q\" 'x'", "a &lt; b &gt; c \"q\" 'x'"),
+        ("&nbsp;&copy; &amp; &lt;", "\xa0\xa9 &amp; &lt;"),
+        ("<p>\"quoted\" &quot;ent&quot;</p>", '<p>"quoted" "ent"</p>'),
+        ("x <3 you", "x &lt;3 you"),
+        ("line1\r\nline2 & <b>x</b>", "line1\r\nline2 &amp; <b>x</b>"),
+        ("{{ payload.name }} & {% if x %}y{% endif %}", "{{ payload.name }} &amp; {% if x %}y{% endif %}"),
+    ],
+)
+def test_text_escaping(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
+
+
+@pytest.mark.parametrize("text", ["", "plain", "{{ x }}", 'say "hi"', "multi\r\nline", "caf\xe9"])
+def test_fast_path_returns_same_object(text: str) -> None:
+    assert sanitize_html(text) is text
+
+
+def test_sanitize_outputs_recursive_and_non_mutating() -> None:
+    outputs: dict[str, Any] = {
+        "subject": "Tom & Jerry",
+        "body": "<p onclick='x'>Hi</p>",
+        "avatar": "https://example.com/a.png?x=1&y=2",
+        "primaryAction": {"label": "<b>Open</b><script>x</script>", "redirect": {"url": "/dashboard"}},
+        "secondaryAction": None,
+        "data": {"count": 3, "ratio": 0.5, "flag": True, "tags": ["<i>a</i>", 1, ["<u>b</u>", None]]},
+        "<key>": "value",
+    }
+    original = copy.deepcopy(outputs)
+    result = sanitize_outputs(outputs)
+    assert outputs == original
+    assert result == {
+        "subject": "Tom &amp; Jerry",
+        "body": "<p>Hi</p>",
+        "avatar": "https://example.com/a.png?x=1&amp;y=2",
+        "primaryAction": {"label": "<b>Open</b>", "redirect": {"url": "/dashboard"}},
+        "secondaryAction": None,
+        "data": {"count": 3, "ratio": 0.5, "flag": True, "tags": ["<i>a</i>", 1, ["<u>b</u>", None]]},
+        "<key>": "value",
+    }
+    assert result is not outputs
+    assert result["data"] is not outputs["data"]
+    assert result["data"]["tags"] is not outputs["data"]["tags"]
+
+
+@pytest.mark.parametrize("value", [None, True, 0, 1.5])
+def test_sanitize_outputs_non_strings_untouched(value: Any) -> None:
+    assert sanitize_outputs(value) is value
+
+
+def test_large_body() -> None:
+    row = '<tr><td style="padding:4px" onclick="x()">Row &amp; <b>cell</b><script>bad()</script></td></tr>'
+    body = "<table>" + row * (2_000_000 // len(row)) + "</table>"
+    assert len(body) >= 1_900_000
+    started = time.perf_counter()
+    cleaned = sanitize_html(body)
+    elapsed = time.perf_counter() - started
+    assert "onclick" not in cleaned and "script" not in cleaned
+    assert cleaned.count('<td style="padding:4px">Row &amp; <b>cell</b></td>') == 2_000_000 // len(row)
+    assert elapsed < 30

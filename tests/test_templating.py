@@ -1,0 +1,445 @@
+"""Tests of the Liquid compilation of step controls (protocol §3.6).
+
+Expected values come from the captured responses of ``@novu/framework``
+2.13.2 (reference_responses.md LIVE §2, §3, §8, §9) and from running its
+``compileControls`` on the same input.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from flask_novu.templating import ControlCompilationError, LiquidLimits, compile_controls
+
+SUBSCRIBER = {
+    "subscriberId": "sub_123",
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "email": "ada@example.com",
+}
+
+
+def make_context(**overrides: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "workflow": {"workflowId": "misc-demo", "tags": []},
+        "payload": {"userName": "Ada", "plan": "pro"},
+        "subscriber": SUBSCRIBER,
+        "context": {},
+        "steps": {},
+        "env": {},
+    }
+    context.update(overrides)
+    return context
+
+
+def render(template: str, **overrides: Any) -> Any:
+    return compile_controls({"value": template}, make_context(**overrides))["value"]
+
+
+def error_name(template: str, limits: LiquidLimits | None = None) -> str:
+    with pytest.raises(ControlCompilationError) as info:
+        compile_controls({"value": template}, make_context(), limits)
+    return str(info.value.data["name"])
+
+
+# -- LIVE examples -------------------------------------------------------------
+
+
+def test_live_in_app_welcome_defaults() -> None:
+    controls = {
+        "subject": "Welcome {{payload.userName}}",
+        "body": "Hi {{subscriber.firstName}}, you are on the {{payload.plan}} plan.",
+    }
+    assert compile_controls(controls, make_context()) == {
+        "subject": "Welcome Ada",
+        "body": "Hi Ada, you are on the pro plan.",
+    }
+
+
+def test_live_preview_missing_variable_renders_empty() -> None:
+    controls = {"body": "Hi {{subscriber.firstName}}, you are on the {{payload.plan}} plan."}
+    context = make_context(subscriber={}, payload={"userName": "[placeholder]", "plan": "free"})
+    assert compile_controls(controls, context) == {"body": "Hi , you are on the free plan."}
+
+
+def test_live_misc_demo_greeting_uses_workflow_context_and_env() -> None:
+    controls = {
+        "greeting": "Hello {{subscriber.firstName}} from {{context.tenant.id}} "
+        "({{env.name}}) in {{workflow.workflowId}}"
+    }
+    context = make_context(
+        context={"tenant": {"id": "org-acme", "data": {"plan": "enterprise"}}},
+        env={"name": "Development", "type": "dev"},
+    )
+    assert compile_controls(controls, context) == {
+        "greeting": "Hello Ada from org-acme (Development) in misc-demo"
+    }
+
+
+def test_live_previous_step_outputs() -> None:
+    context = make_context(steps={"echo": {"controlsSeen": {"greeting": "Hi from state"}}})
+    controls = {"subject": "Echo said: {{steps.echo.controlsSeen.greeting}}"}
+    assert compile_controls(controls, context) == {"subject": "Echo said: Hi from state"}
+
+
+def test_live_unclosed_if_is_a_tokenization_error() -> None:
+    assert error_name("{% if %}") == "TokenizationError"
+
+
+# -- values and escaping -------------------------------------------------------
+
+
+def test_objects_render_as_single_quoted_json() -> None:
+    assert render("{{payload}}") == "{'userName':'Ada','plan':'pro'}"
+    assert render("{{ payload.items }}", payload={"items": [1, "x", {"y": None}]}) == (
+        "[1,'x',{'y':null}]"
+    )
+
+
+def test_object_keys_follow_javascript_order() -> None:
+    assert render("{{ payload }}", payload={"b": 1, "10": 2, "2": 3}) == "{'2':3,'10':2,'b':1}"
+
+
+def test_scalars_render_with_javascript_semantics() -> None:
+    payload = {"n": 5.0, "f": 1.25, "t": True, "no": False, "none": None, "big": 1e21, "tiny": 1e-7}
+    out = render(
+        "{{payload.n}}|{{payload.f}}|{{payload.t}}|{{payload.no}}|{{payload.none}}|"
+        "{{payload.big}}|{{payload.tiny}}|{{payload.missing.deep}}",
+        payload=payload,
+    )
+    assert out == "5|1.25|true|false||1e+21|1e-7|"
+
+
+def test_strings_are_inserted_verbatim() -> None:
+    value = 'he said "hi"\n\\ok\ttab'
+    assert render("{{ payload.q }}", payload={"q": value}) == value
+
+
+def test_nested_lookups_into_dicts_and_lists() -> None:
+    payload = {"orders": [{"id": "o1"}, {"id": "o2", "lines": [{"sku": "S"}]}]}
+    assert render("{{ payload.orders[1].lines[0].sku }} {{ payload.orders.size }}", payload=payload) == (
+        "S 2"
+    )
+
+
+def test_newlines_in_controls_survive_whitespace_control() -> None:
+    # The SDK renders the JSON-escaped text, so "\n" is not whitespace to Liquid.
+    assert render("A\n{%- if true -%}\nB\n{%- endif -%}\nC") == "A\n\nB\n\nC"
+
+
+def test_double_quoted_string_literal_is_an_error_like_the_sdk() -> None:
+    assert error_name('{{ "a" | upcase }}') == "TokenizationError"
+
+
+# -- translations --------------------------------------------------------------
+
+
+def test_translation_placeholders_are_preserved() -> None:
+    out = render("{{t.a}} {{  t.b-c_d.e  }} {{ 't.y' }} [T:z]")
+    assert out == "{{t.a}} {{t.b-c_d.e}} {{t.y}} {{t.z}}"
+
+
+def test_translation_placeholder_with_filter_is_rendered_like_the_sdk() -> None:
+    assert render("[{{ t.key | upcase }}]") == "[]"
+    assert render("{{ 't.key' | upcase }}") == "{{t.KEY}}"
+
+
+def test_plain_translation_marker_without_liquid() -> None:
+    assert render("see [T:footer.note]") == "see {{t.footer.note}}"
+
+
+# -- filters -------------------------------------------------------------------
+
+
+def test_json_filter() -> None:
+    payload = {"o": {"k": [1, 2.0]}, "s": "plain"}
+    assert render("{{ payload.o | json }}", payload=payload) == "{'k':[1,2]}"
+    assert render("{{ payload.s | json }}", payload=payload) == "plain"
+    assert render("{{ payload.o | json: 2 }}", payload=payload) == (
+        "{\\n  'k': [\\n    1,\\n    2\\n  ]\\n}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "args", "expected"),
+    [
+        ([], "", ""),
+        (["A"], "", "A"),
+        (["A", "B"], "", "A and B"),
+        (["A", "B", "C"], "", "A, B and 1 other"),
+        (["A", "B", "C", "D"], "", "A, B and 2 others"),
+        (["A", "B", "C", "D"], ": 3", "A, B, C and 1 other"),
+        (["A", "B", "C", "D"], ": 4", "A, B, C and D"),
+        (["A", "B", "C", "D"], ": 1, '', ' / '", "A and 3 others"),
+        (["A", "B", "C"], ": 3, '', ' / '", "A / B and C"),
+    ],
+)
+def test_digest(names: list[str], args: str, expected: str) -> None:
+    assert render("{{ payload.names | digest" + args + " }}", payload={"names": names}) == expected
+
+
+def test_digest_with_key_path() -> None:
+    people = [{"name": "N1"}, {"name": "N2"}, {"name": "N3"}, {"other": 1}]
+    assert render("{{ payload.p | digest: 3, 'name' }}", payload={"p": people}) == (
+        "N1, N2, N3 and 1 other"
+    )
+    assert render("{{ payload.p | digest: 2, 'missing' }}", payload={"p": people}) == (
+        ",  and 2 others"
+    )
+    assert render("{{ payload.p | digest }}", payload={"p": "not a list"}) == ""
+
+
+@pytest.mark.parametrize(
+    ("names", "args", "expected"),
+    [
+        (["A"], "", "A"),
+        (["A", "B"], "", "A and B"),
+        (["A", "B", "C"], "", "A, B, and 1 other"),
+        (["A", "B", "C", "D"], "", "A, B, and 2 others"),
+        (["A", "B", "C", "D"], ": '', 3", "A, B, C, and 1 other"),
+        (["A", "B", "C", "D"], ": '', 1", "A and 3 others"),
+        (["A", "B", "C", "D"], ": '', 10", "A, B, C, and D"),
+        (["A", "B", "C", "D"], ": '', 2, 'person'", "A, B, and 2 people"),
+        (["A", "B", "C", "D"], ": '', 2, 'item', '; ', ' & ', ' et '", "A; B et 2 items"),
+        ([1, 2, 3, 4, 5, 6], ": '', 4, 'box'", "1, 2, 3, 4, and 2 boxes"),
+    ],
+)
+def test_to_sentence(names: list[Any], args: str, expected: str) -> None:
+    assert render("{{ payload.n | toSentence" + args + " }}", payload={"n": names}) == expected
+
+
+def test_to_sentence_with_key_path() -> None:
+    people = [{"name": "N1"}, {"name": "N2"}, {"name": "N3"}]
+    assert render("{{ payload.p | toSentence: 'name' }}", payload={"p": people}) == (
+        "N1, N2, and 1 other"
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ 1 | pluralize: 'item' }}", "1 item"),
+        ("{{ 3 | pluralize: 'item' }}", "3 items"),
+        ("{{ 0 | pluralize: 'item' }}", ""),
+        ("{{ -1 | pluralize: 'item' }}", ""),
+        ("{{ payload.list | pluralize: 'person' }}", "2 people"),
+        ("{{ payload.obj | pluralize: 'key' }}", "3 keys"),
+        ("{{ 2 | pluralize: 'child', 'kids' }}", "2 kids"),
+        ("{{ 1 | pluralize: 'child', 'kids' }}", "1 child"),
+        ("{{ 2 | pluralize: 'item', '', 'false' }}", "items"),
+        ("{{ 2 | pluralize: 'item', '', true }}", "items"),
+        ("{{ '4' | pluralize: 'cat' }}", "4 cats"),
+        ("{{ 'abc' | pluralize: 'cat' }}", ""),
+        ("{{ 1.5 | pluralize: 'mile' }}", "1.5 miles"),
+        ("{{ payload.none | pluralize: 'x' }}", ""),
+        ("{{ 2 | pluralize: 'City' }}", "2 Cities"),
+        ("{{ 2 | pluralize: 'SHEEP' }}", "2 SHEEP"),
+        ("{{ 2 | pluralize: 'box' }}|{{ 2 | pluralize: 'knife' }}|{{ 2 | pluralize: 'analysis' }}",
+         "2 boxes|2 knives|2 analyses"),
+    ],
+)
+def test_pluralize(template: str, expected: str) -> None:
+    assert render(template, payload={"list": [1, 2], "obj": {"a": 1, "b": 2, "c": 3}}) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ 'Hello' | upcase }}", "HELLO"),
+        ("{{ payload.none | default: 'dflt' }}", "dflt"),
+        ("{{ payload.list | size }}", "2"),
+        ("{{ payload.list | join: '-' }}", "1-2"),
+        ("{{ 'a,b' | split: ',' }}", "['a','b']"),
+        ("{{ payload.d | date: '%Y-%m-%d' }}", "2024-01-15"),
+        ("{{ 7 | divided_by: 2 }}|{{ 7 | divided_by: 2, true }}|{{ 1 | divided_by: 0 }}", "3.5|3|Infinity"),
+        ("{{ 0.1 | plus: 0.2 }}|{{ -7 | modulo: 3 }}|{{ 'x' | times: 2 }}", "0.30000000000000004|2|0"),
+        ("{{ 2.5 | round }}|{{ 3.14159 | round: 2 }}", "3|3.14"),
+        ("{% assign x = 3 %}{% for i in (1..x) %}{{ forloop.index }}{% endfor %}", "123"),
+        ("{% capture c %}a{{ 1 }}{% endcapture %}{{ c }}", "a1"),
+    ],
+)
+def test_standard_liquid_keeps_working(template: str, expected: str) -> None:
+    payload = {"list": [1, 2], "d": "2024-01-15T10:00:00Z"}
+    assert render(template, payload=payload) == expected
+
+
+# -- structure -----------------------------------------------------------------
+
+
+def test_nested_controls_non_strings_and_no_mutation() -> None:
+    controls: dict[str, Any] = {
+        "title": "Hi {{ payload.userName }}",
+        "count": 5,
+        "ratio": 2.5,
+        "flag": True,
+        "nothing": None,
+        "plain": "no liquid here",
+        "buttons": [{"label": "{{ payload.plan }}"}, "static", 3],
+        "nested": {"deep": {"text": "{{ subscriber.lastName }}"}},
+    }
+    original = copy.deepcopy(controls)
+    result = compile_controls(controls, make_context())
+    assert controls == original
+    assert result == {
+        "title": "Hi Ada",
+        "count": 5,
+        "ratio": 2.5,
+        "flag": True,
+        "nothing": None,
+        "plain": "no liquid here",
+        "buttons": [{"label": "pro"}, "static", 3],
+        "nested": {"deep": {"text": "Lovelace"}},
+    }
+    assert result["buttons"] is not controls["buttons"]
+    assert result["nested"]["deep"] is not controls["nested"]["deep"]
+
+
+def test_json_string_controls_are_compiled_and_reserialised() -> None:
+    controls = {
+        "obj": '{"a": "{{payload.userName}}", "b": [1, 2.0]}',
+        "arr": '[ "{{payload.plan}}" ]',
+        "notjson": "{ nope }",
+    }
+    assert compile_controls(controls, make_context()) == {
+        "obj": '{"a":"Ada","b":[1,2]}',
+        "arr": '["pro"]',
+        "notjson": "{ nope }",
+    }
+
+
+def test_data_control_single_quoted_json_is_repaired() -> None:
+    controls = {"data": {"obj": "{{ payload }}", "bad": "[1,2", "ok": '{"k": "{{payload.plan}}"}'}}
+    assert compile_controls(controls, make_context()) == {
+        "data": {"obj": '{"userName":"Ada","plan":"pro"}', "bad": "[1,2", "ok": '{"k":"pro"}'}
+    }
+
+
+# -- errors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "name"),
+    [
+        ("{{ payload.userName ", "TokenizationError"),
+        ("{{ }}", "TokenizationError"),
+        ("{{ 'abc }}", "TokenizationError"),
+        ("{% assign %}", "TokenizationError"),
+        ("{% foo %}", "ParseError"),
+        ("{% if x %}", "ParseError"),
+        ("{% endif %}", "ParseError"),
+        ("{% for %}{% endfor %}", "ParseError"),
+        ("{% comment %}", "ParseError"),
+        ("{% include 'partial' %}", "RenderError"),
+        ("{{ 'a' | append }}", "RenderError"),
+    ],
+)
+def test_template_errors(template: str, name: str) -> None:
+    assert error_name(template) == name
+
+
+def test_error_data_is_json_serialisable() -> None:
+    with pytest.raises(ControlCompilationError) as info:
+        compile_controls({"a": "ok", "b": "{% if %}"}, make_context())
+    assert info.value.data == {"name": "TokenizationError"}
+    assert isinstance(info.value, Exception)
+
+
+# -- limits --------------------------------------------------------------------
+
+
+def _timed_error(template: str, limits: LiquidLimits | None = None) -> tuple[str, float]:
+    start = time.perf_counter()
+    name = error_name(template, limits)
+    return name, time.perf_counter() - start
+
+
+def test_huge_loop_fails_fast() -> None:
+    name, elapsed = _timed_error("{% for i in (1..100000000) %}x{% endfor %}")
+    assert name == "LimitError"
+    assert elapsed < 1.0
+
+
+def test_huge_reversed_loop_fails_fast() -> None:
+    name, elapsed = _timed_error("{% for i in (1..100000000) reversed %}x{% endfor %}")
+    assert name == "LimitError"
+    assert elapsed < 1.0
+
+
+def test_huge_range_in_filter_or_output_fails_fast() -> None:
+    assert _timed_error("{{ (1..100000000) | join }}")[0] == "LimitError"
+    name, elapsed = _timed_error("{{ (1..100000000) }}")
+    assert name == "LimitError"
+    assert elapsed < 1.0
+
+
+def test_loop_iterations_are_counted_across_loops() -> None:
+    limits = LiquidLimits(max_loop_iterations=100)
+    ok = compile_controls({"v": "{% for i in (1..60) %}{% endfor %}done"}, make_context(), limits)
+    assert ok == {"v": "done"}
+    assert error_name("{% for i in (1..60) %}{% endfor %}{% for i in (1..60) %}{% endfor %}", limits) == (
+        "LimitError"
+    )
+
+
+def test_output_size_limit() -> None:
+    limits = LiquidLimits(max_output_size=1000)
+    assert render("{% for i in (1..50) %}0123456789{% endfor %}") == "0123456789" * 50
+    assert error_name("{% for i in (1..200) %}0123456789{% endfor %}", limits) == "LimitError"
+
+
+def test_exponential_assign_growth_is_limited() -> None:
+    template = "{% assign s = 'xxxxxxxxxx' %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}"
+    name, elapsed = _timed_error(template)
+    assert name == "LimitError"
+    assert elapsed < 2.0
+
+
+def test_template_length_limit() -> None:
+    limits = LiquidLimits(max_template_length=100)
+    assert error_name("{{ payload.userName }}" + "x" * 100, limits) == "LimitError"
+    long_plain = "x" * 1000  # no Liquid: never parsed, never rejected
+    assert compile_controls({"v": long_plain}, make_context(), limits) == {"v": long_plain}
+
+
+def test_nesting_depth_limit() -> None:
+    limits = LiquidLimits(max_context_depth=5)
+    shallow = "{% if true %}" * 3 + "x" + "{% endif %}" * 3
+    deep = "{% if true %}" * 10 + "x" + "{% endif %}" * 10
+    assert compile_controls({"v": shallow}, make_context(), limits) == {"v": "x"}
+    assert error_name(deep, limits) == "LimitError"
+
+
+# -- concurrency ---------------------------------------------------------------
+
+
+def test_concurrent_rendering_from_threads() -> None:
+    controls = {
+        "subject": "Welcome {{ payload.userName }}",
+        "body": "{% for i in (1..20) %}{{ i }}{% endfor %} {{ payload.tags | toSentence: '', 5 }}",
+    }
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            for round_ in range(50):
+                name = f"user{index}-{round_}"
+                context = make_context(payload={"userName": name, "tags": ["a", "b", str(index)]})
+                result = compile_controls(controls, context)
+                expected_body = "".join(str(i) for i in range(1, 21)) + f" a, b, and {index}"
+                assert result == {"subject": f"Welcome {name}", "body": expected_body}
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
