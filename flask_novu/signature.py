@@ -74,8 +74,10 @@ def parse_signature_header(value: str) -> tuple[float, str]:
         key, sep, val = part.strip().partition("=")
         if sep and key and val and key not in fields:
             fields[key] = val
+    text = fields.get("t", "nan").strip()
     try:
-        timestamp = float(fields.get("t", "nan").strip())
+        # JavaScript's Number() has no digit separators; float() accepts "1_0".
+        timestamp = math.nan if "_" in text else float(text)
     except ValueError:
         timestamp = math.nan
     v1 = fields.get("v1", "")
@@ -92,7 +94,7 @@ def _timestamp_text(timestamp: float) -> str:
 def verify_signature(
     header: str | None,
     keys: t.Sequence[str],
-    body: bytes | None,
+    body: bytes | None | t.Callable[[], bytes | None],
     *,
     now_ms: float | None = None,
     tolerance_ms: int = SIGNATURE_TOLERANCE_MS,
@@ -102,7 +104,9 @@ def verify_signature(
     :param header: the ``novu-signature`` header value (``None`` if absent).
     :param keys: the accepted secret keys (several during a key rotation).
     :param body: the raw request body; ``None`` for methods without a body
-        (then ``{}`` is what was signed).
+        (then ``{}`` is what was signed). A callable returning it is called
+        only once the header has passed the cheap checks, so an unsigned or
+        stale request is rejected without reading its body.
     :raises SignatureError: one of its subclasses, in the order the official
         SDK checks: not found, no key, invalid, expired, mismatch.
     """
@@ -115,10 +119,14 @@ def verify_signature(
     if timestamp < now - tolerance_ms or timestamp > now + tolerance_ms:
         raise SignatureExpiredError()
     stamp = _timestamp_text(timestamp)
+    if callable(body):
+        body = body()
+    # Compare bytes: compare_digest() raises TypeError on non-ASCII str.
+    given = v1.encode("utf-8", "surrogatepass")
     for candidate in _signed_bodies(body):
         for key in keys:
-            expected = compute_signature(key, stamp, candidate)
-            if hmac.compare_digest(expected, v1):
+            expected = compute_signature(key, stamp, candidate).encode("ascii")
+            if hmac.compare_digest(expected, given):
                 return
     raise SignatureMismatchError()
 

@@ -76,9 +76,11 @@ def _warn_once(key: str, message: str, *args: t.Any) -> None:
 def _as_keys(value: t.Any) -> tuple[str, ...]:
     if not value:
         return ()
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8")
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value if v)
+    return tuple(v.decode("utf-8") if isinstance(v, (bytes, bytearray)) else str(v) for v in value if v)
 
 
 def resolve_secret_keys(config: t.Mapping[str, t.Any], option: t.Any = None) -> tuple[str, ...]:
@@ -123,17 +125,15 @@ def check_auth_config(
             f"{where}: NOVU_STRICT_AUTHENTICATION is on but no secret key is configured; "
             "set NOVU_SECRET_KEY (app config or environment) or pass secret_key="
         )
+    # Logged once per registration (not deduplicated process-wide: every app
+    # of an app factory must say that it is open).
     if not keys:
-        _warn_once(
-            f"open:{where}",
-            "%s: no NOVU_SECRET_KEY configured, the bridge accepts unsigned requests",
-            where,
+        logger.warning(
+            "%s: no NOVU_SECRET_KEY configured, the bridge accepts unsigned requests", where
         )
     elif not is_strict:
-        _warn_once(
-            f"off:{where}",
-            "%s: NOVU_STRICT_AUTHENTICATION is off, the bridge accepts unsigned requests",
-            where,
+        logger.warning(
+            "%s: NOVU_STRICT_AUTHENTICATION is off, the bridge accepts unsigned requests", where
         )
 
 
@@ -155,6 +155,14 @@ def dumps(value: t.Any) -> bytes:
 
 def _reject_constant(name: str) -> t.NoReturn:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    # 1e999 parses as inf, which would be echoed back as the non-JSON Infinity.
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
 
 
 class NovuBridgeView(MethodView):
@@ -258,7 +266,9 @@ class NovuBridgeView(MethodView):
         if not raw or not raw.strip():
             return {}
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+            return json.loads(
+                raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
+            )
         except UnicodeDecodeError:
             raise InvalidRequestError("The request body is not valid UTF-8.") from None
         except RecursionError:
@@ -292,7 +302,8 @@ class NovuBridgeView(MethodView):
         header = request.headers.get(SIGNATURE_HEADER) or request.headers.get(
             LEGACY_SIGNATURE_HEADER
         )
-        verify_signature(header, keys, self.raw_body())
+        # The body is read only once the header passed its cheap checks.
+        verify_signature(header, keys, self.raw_body)
 
     # -- dispatch --------------------------------------------------------------------
 
