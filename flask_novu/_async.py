@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 import threading
 import typing as t
 
@@ -14,9 +15,17 @@ AsyncToSync = t.Callable[..., t.Callable[..., t.Any]]
 
 
 def default_async_to_sync(func: t.Callable[..., t.Awaitable[T]]) -> t.Callable[..., T]:
-    """asgiref's ``async_to_sync``, or a private event loop in a helper thread
-    when the caller already runs inside an event loop (where asgiref refuses).
+    """Pick how to run ``func`` from synchronous code.
+
+    * inside a Flask app context: the app's ``async_to_sync`` (so apps that
+      override it keep working);
+    * inside a running event loop (where asgiref refuses): a private event
+      loop in a helper thread;
+    * otherwise asgiref's ``async_to_sync``.
     """
+    flask_app = _current_flask_app()
+    if flask_app is not None:
+        return t.cast(t.Callable[..., T], flask_app.async_to_sync(func))
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -39,6 +48,14 @@ def default_async_to_sync(func: t.Callable[..., t.Awaitable[T]]) -> t.Callable[.
         return t.cast(T, box["value"])
 
     return run_in_thread
+
+
+def _current_flask_app() -> t.Any:
+    """The current Flask app, if Flask is imported and an app context is pushed."""
+    flask = sys.modules.get("flask")
+    if flask is None or not flask.has_app_context():
+        return None
+    return flask.current_app._get_current_object()
 
 
 async def _as_coroutine(awaitable: t.Awaitable[T]) -> T:

@@ -330,6 +330,8 @@ def signed_text(spec: dict[str, t.Any], body_obj: t.Any, raw: str | None) -> str
     if what == "raw":
         return raw or ""
     if what == "compact":
+        if body_obj is None and raw:
+            body_obj = json.loads(raw)
         return compact(body_obj if body_obj is not None else {})
     return compact(what)
 

@@ -123,3 +123,11 @@ def test_async_resolver_error_is_502(async_app: Flask) -> None:
     )
     assert response.status_code == 502
     assert response.get_json()["message"] == "Failed to execute Step with id: `sms`: no template"
+
+
+def test_trigger_inside_an_app_context_uses_the_apps_async_to_sync(async_app: Flask) -> None:
+    before = CountingFlask.calls
+    with async_app.app_context():
+        result = async_flow.trigger(to="s", payload={"name": "Ada"})
+    assert result["step_results"]["sms"] == {"body": "3 chars"}
+    assert CountingFlask.calls > before
