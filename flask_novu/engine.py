@@ -70,8 +70,9 @@ class Event:
     action: str
     workflow_id: str
     step_id: str
-    payload: dict[str, t.Any] | None = None
-    controls: dict[str, t.Any] = field(default_factory=dict)
+    payload: t.Any = None
+    #: ``None`` (absent) or a non-dict fails validation ("must be object"), as in the SDK.
+    controls: t.Any = field(default_factory=dict)
     state: list[dict[str, t.Any]] = field(default_factory=list)
     subscriber: dict[str, t.Any] = field(default_factory=dict)
     context: dict[str, t.Any] = field(default_factory=dict)
@@ -427,7 +428,7 @@ class Bridge:
                 workflow.workflow_id,
             )
         self.workflows[workflow.workflow_id] = workflow
-        self._bodies: dict[str, bytes] = {}
+        self._bodies.clear()
 
     def get(self, workflow_id: str) -> Workflow:
         try:
@@ -480,9 +481,10 @@ class Bridge:
             raise ExecutionEventPayloadInvalidError(
                 workflow.workflow_id, {"message": "Event `payload` is required"}
             )
-        payload = event.payload or {}
+        payload = event.payload
         if preview:
-            payload = {**_mapping(mock_from_schema(workflow.payload_schema.json_schema)), **payload}
+            given = event.payload if isinstance(event.payload, dict) else {}
+            payload = {**_mapping(mock_from_schema(workflow.payload_schema.json_schema)), **given}
         try:
             payload_json, payload_user = workflow.payload_schema.validate(payload)
         except SchemaValidationError as exc:

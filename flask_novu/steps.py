@@ -78,9 +78,9 @@ class Placeholder(dict):  # type: ignore[type-arg]
     def _false(self, other: t.Any) -> bool:
         return False
 
-    __lt__ = __le__ = __gt__ = __ge__ = _false  # type: ignore[assignment]
+    __lt__ = __le__ = __gt__ = __ge__ = _false
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
 
 def placeholder() -> Placeholder:

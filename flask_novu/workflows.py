@@ -286,7 +286,7 @@ class Workflow:
         self._injected = _injected_params(fn)
         self._steps: list[StepDefinition] | None = None
         self._lock = threading.Lock()
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)
 
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         return self.fn(*args, **kwargs)
