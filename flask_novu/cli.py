@@ -1,25 +1,305 @@
 """``flask novu ...`` commands.
 
+* ``flask novu list``: the served workflows and their steps;
+* ``flask novu sync``: make Novu Cloud discover the bridge (``POST /v1/bridge/sync``);
+* ``flask novu trigger WORKFLOW --to ID``: trigger a workflow through the Novu API;
+* ``flask novu dev``: the ``npx novu dev`` command line for this app;
+* ``flask novu openapi``: the bridge's OpenAPI 3 description.
+
+Failures end with one line on stderr and a non-zero exit status.
+
 .. versionadded:: 0.1
 """
 
 from __future__ import annotations
 
+import json
+import typing as t
+
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import __version__
+from .constants import DEFAULT_ROUTE, GET_ACTIONS, POST_ACTIONS, SIGNATURE_HEADER
+from .errors import NovuError
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .extension import Novu
+
 novu_cli = AppGroup("novu", help="Novu bridge commands.")
+
+#: The port macOS (12+) gives to the AirPlay receiver.
+AIRPLAY_PORT = 5000
+
+
+def _extension() -> Novu:
+    extension = current_app.extensions.get("novu")
+    if extension is None:
+        raise click.ClickException("Novu is not initialised on this app (call Novu.init_app(app))")
+    return t.cast("Novu", extension)
+
+
+def _app() -> Flask:
+    return t.cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _route(app: Flask) -> str:
+    route = str(app.config.get("NOVU_ROUTE") or DEFAULT_ROUTE).strip("/")
+    return "/" + route
+
+
+def _json_option(value: str | None, what: str) -> t.Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise click.ClickException(f"{what} is not valid JSON: {exc}") from None
+
+
+def _failure(what: str, exc: NovuError) -> click.ClickException:
+    """One line describing a failed API call, with the first validation error."""
+    message = f"{what} failed: {exc.message}"
+    data = exc.data if exc.has_data else None
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "message" in data[0]:
+        path = data[0].get("path") or "/"
+        message += f" ({path}: {data[0]['message']})"
+    return click.ClickException(message)
+
+
+def _echo_json(value: t.Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 @novu_cli.command("list")
 def list_workflows() -> None:
     """List the served workflows and their steps."""
-    extension = current_app.extensions.get("novu")
-    if extension is None:
-        raise click.ClickException("Novu is not initialised on this app (call Novu.init_app)")
-    bridge = extension.get_bridge(current_app)
-    for workflow in bridge.workflows.values():
-        click.echo(workflow.workflow_id)
-        for step in workflow.steps:
-            click.echo(f"  {step.step_id}  {step.type}")
+    bridge = _extension().get_bridge(_app())
+    rows = [("WORKFLOW", "STEP", "TYPE")]
+    for item in bridge.workflows.values():
+        if not item.steps:
+            rows.append((item.workflow_id, "-", "-"))
+        for index, step in enumerate(item.steps):
+            rows.append((item.workflow_id if index == 0 else "", step.step_id, step.type))
+    if len(rows) == 1:
+        click.echo("No workflows.")
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    count = sum(len(w.steps) for w in bridge.workflows.values())
+    click.echo(f"\n{len(bridge.workflows)} workflow(s), {count} step(s) on {_route(_app())}")
+
+
+@novu_cli.command("sync")
+@click.option(
+    "--bridge-url",
+    metavar="URL",
+    help="The public URL of this bridge (default: NOVU_BRIDGE_URL).",
+)
+def sync(bridge_url: str | None) -> None:
+    """Make Novu discover this bridge (POST /v1/bridge/sync)."""
+    extension = _extension()
+    url = bridge_url or current_app.config.get("NOVU_BRIDGE_URL")
+    if not url:
+        raise click.ClickException(
+            "no bridge URL: pass --bridge-url https://<public host>"
+            f"{_route(_app())} or set NOVU_BRIDGE_URL"
+        )
+    if not str(url).startswith(("http://", "https://")):
+        raise click.ClickException(f"the bridge URL must be an http(s) URL, got {url!r}")
+    api = extension.api(_app())
+    try:
+        result = api.sync(str(url))
+    except NovuError as exc:
+        raise _failure("sync", exc) from None
+    workflows = len(extension.get_bridge(_app()).workflows)
+    click.echo(f"Synced {url} ({workflows} workflow(s)) with {api.api_url}")
+    if result is not None:
+        _echo_json(result)
+
+
+@novu_cli.command("trigger")
+@click.argument("workflow_id", metavar="WORKFLOW")
+@click.option("--to", "to", required=True, help="A subscriber id, or a JSON subscriber object/list.")
+@click.option("--payload", default=None, metavar="JSON", help="The payload, a JSON object.")
+@click.option("--transaction-id", default=None, help="A transaction id (to cancel it later).")
+def trigger(workflow_id: str, to: str, payload: str | None, transaction_id: str | None) -> None:
+    """Trigger WORKFLOW through the Novu API."""
+    extension = _extension()
+    recipients: t.Any = to
+    if to.lstrip().startswith(("{", "[")):
+        recipients = _json_option(to, "--to")
+    data = _json_option(payload, "--payload")
+    if data is not None and not isinstance(data, dict):
+        raise click.ClickException("--payload must be a JSON object")
+    try:
+        result = extension.trigger(
+            workflow_id, recipients, data, transaction_id=transaction_id
+        )
+    except NovuError as exc:
+        raise _failure("trigger", exc) from None
+    if _truthy(current_app.config.get("NOVU_SUPPRESS_SEND")):
+        click.echo("NOVU_SUPPRESS_SEND is on: the event was recorded, not sent.", err=True)
+    _echo_json(result)
+
+
+@novu_cli.command("dev")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="The port this app is served on.")
+def dev(port: int) -> None:
+    """Print the `npx novu dev` command that tunnels Novu to this app."""
+    _extension()
+    route = _route(_app())
+    click.echo(
+        f"npx novu@latest dev --port {port} --route {route} --origin http://127.0.0.1:{port}"
+    )
+    if port == AIRPLAY_PORT:
+        click.echo(
+            f"Warning: macOS uses port {AIRPLAY_PORT} for AirPlay; if requests fail, run the app "
+            "with `flask run --port 4000` and pass `--port 4000` here.",
+            err=True,
+        )
+
+
+@novu_cli.command("openapi")
+def openapi() -> None:
+    """Print the bridge's OpenAPI 3 description (JSON)."""
+    _extension()
+    _echo_json(openapi_spec(_app()))
+
+
+def openapi_spec(app: Flask) -> dict[str, t.Any]:
+    """The OpenAPI 3 description of the bridge served on ``app``, built with
+    apispec from the marshmallow schemas of :mod:`flask_novu.wire`.
+
+    .. versionadded:: 0.1
+    """
+    try:
+        from apispec import APISpec
+        from apispec.ext.marshmallow import MarshmallowPlugin
+    except ImportError:  # pragma: no cover - apispec is a dependency
+        raise click.ClickException("apispec is not installed (pip install apispec)") from None
+    from .wire import AnyOf, CompatExecuteSchema, ExecuteEventSchema, TriggerEventSchema
+
+    plugin = MarshmallowPlugin()
+    spec = APISpec(
+        title="Novu Bridge",
+        version=__version__,
+        openapi_version="3.0.3",
+        plugins=[plugin],
+        info={
+            "description": "The Novu Bridge endpoint served by Flask-Novu "
+            "(protocol 2024-06-26, wire-compatible with @novu/framework)."
+        },
+    )
+
+    def any_of(converter: t.Any, field: t.Any, **kwargs: t.Any) -> dict[str, t.Any]:
+        if not isinstance(field, AnyOf):
+            return {}
+        choices: list[dict[str, t.Any]] = [{"type": "string"}, {"type": "object"}]
+        if field.allow_list:
+            choices.append({"type": "array", "items": {}})
+        return {"oneOf": choices}
+
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(any_of)  # type: ignore[no-untyped-call]
+
+    spec.components.security_scheme(
+        "NovuSignature",
+        {
+            "type": "apiKey",
+            "in": "header",
+            "name": SIGNATURE_HEADER,
+            "description": "t=<ms>,v1=<hex HMAC-SHA256(secret, '<t>.<compact JSON body>')>",
+        },
+    )
+    spec.components.schema("ExecuteEvent", schema=ExecuteEventSchema)
+    spec.components.schema("TriggerEvent", schema=TriggerEventSchema)
+    spec.components.schema("CompatExecute", schema=CompatExecuteSchema)
+    spec.components.schema(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "data": {},
+                "code": {"type": "string"},
+                "detail": {"type": "string"},
+            },
+            "required": ["message", "code"],
+        },
+    )
+    error = {"description": "An error", "content": {"application/json": {"schema": "Error"}}}
+    ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    id_params = [
+        {"name": "workflowId", "in": "query", "schema": {"type": "string"}},
+        {"name": "stepId", "in": "query", "schema": {"type": "string"}},
+    ]
+
+    def action(choices: t.Sequence[str], default: str | None) -> dict[str, t.Any]:
+        schema: dict[str, t.Any] = {"type": "string", "enum": list(choices)}
+        if default:
+            schema["default"] = default
+        return {"name": "action", "in": "query", "schema": schema, "required": default is None}
+
+    security: list[dict[str, list[str]]] = [{"NovuSignature": []}]
+    route = _route(app)
+    spec.path(
+        path=route,
+        operations={
+            "get": {
+                "summary": "health-check, discover or code",
+                "operationId": "bridgeGet",
+                "parameters": [action(GET_ACTIONS, "health-check"), *id_params],
+                "security": security,
+                "responses": {"200": ok, "default": error},
+            },
+            "post": {
+                "summary": "execute, preview or trigger",
+                "operationId": "bridgePost",
+                "parameters": [action(POST_ACTIONS, None), *id_params],
+                "security": security,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": ["ExecuteEvent", "TriggerEvent"]}
+                        }
+                    },
+                },
+                "responses": {"200": ok, "default": error},
+            },
+            "options": {
+                "summary": "CORS preflight",
+                "operationId": "bridgeOptions",
+                "responses": {"200": ok},
+            },
+        },
+    )
+    spec.path(
+        path=f"{route}/workflows/{{workflowId}}/execute",
+        operations={
+            "post": {
+                "summary": "Run every step in process (FastAPI-era route)",
+                "operationId": "compatExecute",
+                "parameters": [
+                    {"name": "workflowId", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "security": security,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": "CompatExecute"}},
+                },
+                "responses": {"200": ok, "default": error},
+            }
+        },
+    )
+    return spec.to_dict()
+
+
+def _truthy(value: t.Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import typing as t
 import weakref
 
 from flask import Flask, current_app, request
 
+from .api import NovuAPI, OutboxRecord
 from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
 from .engine import Bridge
+from .errors import WorkflowPayloadInvalidError
+from .schemas import SchemaValidationError
 from .views import NovuBridgeView, check_auth_config, register_bridge
 from .workflows import Workflow, workflow
 
@@ -35,7 +40,13 @@ class Novu:
         :meth:`add_workflow` or :meth:`workflow` before :meth:`init_app`.
     :param view_class: the view to mount (a :class:`NovuBridgeView` subclass
         that customises authentication, for example).
-    :param options: passed to the view (``secret_key``, ``strict_authentication``...).
+    :param options: passed to the view (``secret_key``, ``strict_authentication``,
+        ``api_client``...).
+
+    Configuration (read from the app): ``NOVU_SECRET_KEY``, ``NOVU_API_URL``,
+    ``NOVU_STRICT_AUTHENTICATION``, ``NOVU_ROUTE``, ``NOVU_BRIDGE_URL``,
+    ``NOVU_MAX_CONTENT_LENGTH`` and ``NOVU_SUPPRESS_SEND`` (record triggers
+    instead of sending them; defaults to ``app.testing``).
 
     .. versionadded:: 0.1
     """
@@ -52,6 +63,8 @@ class Novu:
         self.view_class = view_class
         self.options = options
         self._bridges: weakref.WeakKeyDictionary[Flask, Bridge] = weakref.WeakKeyDictionary()
+        self._outboxes: list[list[OutboxRecord]] = []
+        self._outboxes_lock = threading.Lock()
         if app is not None:
             self.init_app(app)
 
@@ -80,7 +93,8 @@ class Novu:
 
         Sets the ``NOVU_*`` configuration defaults, mounts the bridge view
         on ``NOVU_ROUTE`` with the compat route, and exempts it from
-        Flask-WTF's CSRF protection (the bridge authenticates with HMAC).
+        Flask-WTF's CSRF protection (the bridge authenticates with HMAC),
+        and adds the ``flask novu`` commands to ``app.cli``.
 
         :raises RuntimeError: the extension is already registered on ``app``.
         :raises ConfigurationError: duplicate workflow ids, a workflow that
@@ -101,6 +115,7 @@ class Novu:
         config.setdefault("NOVU_ROUTE", DEFAULT_ROUTE)
         config.setdefault("NOVU_BRIDGE_URL", os.environ.get("NOVU_BRIDGE_URL"))
         config.setdefault("NOVU_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)
+        config.setdefault("NOVU_SUPPRESS_SEND", app.testing)
         route = config["NOVU_ROUTE"]
         check_auth_config(
             config,
@@ -113,6 +128,10 @@ class Novu:
         register_bridge(app, view_func, route)
         self._bridges[app] = bridge
         app.extensions["novu"] = self
+        from .cli import novu_cli
+
+        if "novu" not in app.cli.commands:
+            app.cli.add_command(novu_cli)
 
         def exempt_from_csrf() -> None:
             csrf = app.extensions.get("csrf")
@@ -131,3 +150,144 @@ class Novu:
             return self._bridges[app]
         except KeyError:
             raise RuntimeError("Novu.init_app() was not called on this app") from None
+
+    # -- the Novu API ------------------------------------------------------------
+
+    def api(self, app: Flask | None = None) -> NovuAPI:
+        """The :class:`~flask_novu.api.NovuAPI` client for ``app`` (default:
+        the current app), configured from its config.
+
+        It records instead of sending while :meth:`record_triggers` is active
+        or when ``NOVU_SUPPRESS_SEND`` is true. An ``api_client=`` passed to
+        the constructor is returned as is.
+
+        .. versionadded:: 0.1
+        """
+        client = self.options.get("api_client")
+        if client is not None:
+            return t.cast(NovuAPI, client)
+        app = app or t.cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
+        config = dict(app.config)
+        if self.options.get("secret_key"):
+            config["NOVU_SECRET_KEY"] = self.options["secret_key"]
+        outbox: _Fanout | None = None
+        with self._outboxes_lock:
+            recording = list(self._outboxes)
+        if recording or _truthy(app.config.get("NOVU_SUPPRESS_SEND")):
+            outbox = _Fanout(recording)
+        return NovuAPI.from_config(config, outbox=outbox)
+
+    def find_workflow(self, workflow_id: str, app: Flask | None = None) -> Workflow | None:
+        """The workflow ``workflow_id`` served on ``app`` (or added to this
+        extension), ``None`` when unknown.
+
+        .. versionadded:: 0.1
+        """
+        bridge = self._bridges.get(app) if app is not None else None
+        if bridge is not None and workflow_id in bridge.workflows:
+            return bridge.workflows[workflow_id]
+        for item in self.workflows:
+            if item.workflow_id == workflow_id:
+                return item
+        return None
+
+    def trigger(
+        self,
+        workflow_id: str,
+        to: t.Any,
+        payload: t.Mapping[str, t.Any] | None = None,
+        *,
+        transaction_id: str | None = None,
+        overrides: t.Mapping[str, t.Any] | None = None,
+        actor: t.Any = None,
+        context: t.Mapping[str, t.Any] | None = None,
+        bridge_url: str | None = None,
+        controls: t.Mapping[str, t.Any] | None = None,
+    ) -> t.Any:
+        """Trigger a workflow through the Novu API, as ``workflow.trigger()``
+        of the official SDK does.
+
+        Needs an app context. When the workflow is served by this extension
+        and has a payload schema, the payload is validated first (defaults
+        filled in) and the validated payload is sent. ``bridge_url``
+        defaults to ``NOVU_BRIDGE_URL``.
+
+        :param to: a subscriber id, a subscriber object (``{"subscriberId":
+            ..., "email": ...}``), a topic, or a list of them.
+        :returns: the API's parsed JSON response (a made-up acknowledgement
+            while recording).
+        :raises WorkflowPayloadInvalidError: the payload fails the schema;
+            nothing is sent.
+        :raises MissingSecretKeyError: no secret key is configured.
+        :raises NovuAPIError: the API refused the event or is unreachable.
+
+        .. versionadded:: 0.1
+        """
+        app = t.cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
+        item = self.find_workflow(workflow_id, app)
+        if item is not None and item.payload_schema_given:
+            try:
+                payload, _ = item.payload_schema.validate(dict(payload or {}))
+            except SchemaValidationError as exc:
+                raise WorkflowPayloadInvalidError(workflow_id, exc.errors) from None
+        if not bridge_url:
+            bridge_url = app.config.get("NOVU_BRIDGE_URL") or None
+        return self.api(app).trigger(
+            workflow_id,
+            to,
+            payload,
+            transaction_id=transaction_id,
+            overrides=overrides,
+            actor=actor,
+            context=context,
+            bridge_url=bridge_url,
+            controls=controls,
+        )
+
+    def cancel(self, transaction_id: str) -> t.Any:
+        """Cancel a triggered event by its transaction id (needs an app context).
+
+        :returns: the API's parsed JSON response.
+
+        .. versionadded:: 0.1
+        """
+        return self.api().cancel(transaction_id)
+
+    @contextlib.contextmanager
+    def record_triggers(self) -> t.Iterator[list[OutboxRecord]]:
+        """Record triggers and cancels instead of sending them::
+
+            with novu.record_triggers() as outbox:
+                novu.trigger("welcome", to="user-1", payload={"name": "Ada"})
+            assert outbox[0].workflow_id == "welcome"
+
+        Applies to every app of this extension, the bridge's
+        ``?action=trigger`` included, while the block runs.
+
+        .. versionadded:: 0.1
+        """
+        outbox: list[OutboxRecord] = []
+        with self._outboxes_lock:
+            self._outboxes.append(outbox)
+        try:
+            yield outbox
+        finally:
+            with self._outboxes_lock:
+                self._outboxes[:] = [o for o in self._outboxes if o is not outbox]
+
+
+class _Fanout:
+    """Appends each record to every active outbox (none: records are dropped)."""
+
+    def __init__(self, outboxes: list[list[OutboxRecord]]) -> None:
+        self.outboxes = outboxes
+
+    def append(self, record: OutboxRecord) -> None:
+        for outbox in self.outboxes:
+            outbox.append(record)
+
+
+def _truthy(value: t.Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

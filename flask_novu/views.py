@@ -165,6 +165,20 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _too_deep(value: t.Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays/objects more than ``limit`` levels (iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 class NovuBridgeView(MethodView):
     """The Novu Bridge endpoint as a class-based view::
 
@@ -197,6 +211,8 @@ class NovuBridgeView(MethodView):
 
     init_every_request = False
     methods = ALL_METHODS
+    #: Deepest nesting of arrays/objects accepted in a request body.
+    max_json_depth = 128
 
     def __init__(
         self,
@@ -266,7 +282,7 @@ class NovuBridgeView(MethodView):
         if not raw or not raw.strip():
             return {}
         try:
-            return json.loads(
+            value = json.loads(
                 raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
             )
         except UnicodeDecodeError:
@@ -275,6 +291,11 @@ class NovuBridgeView(MethodView):
             raise InvalidRequestError("The request body is nested too deeply.") from None
         except ValueError as exc:
             raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+        limit = self.max_json_depth
+        if raw.count(b"[") + raw.count(b"{") > limit and _too_deep(value, limit):
+            # The engine (validation, Liquid, sanitising) recurses per level.
+            raise InvalidRequestError("The request body is nested too deeply.")
+        return value
 
     # -- authentication --------------------------------------------------------------
 
@@ -348,13 +369,18 @@ class NovuBridgeView(MethodView):
         body = error.to_dict()
         if isinstance(error, ServerError):
             body.pop("data", None)
-            if current_app.debug and isinstance(error.cause, BaseException):
+            # The engine may describe the cause as text and chain the exception.
+            cause = error.cause if isinstance(error.cause, BaseException) else error.__cause__
+            if current_app.debug:
                 import traceback
 
-                stack = "".join(traceback.format_exception(type(error.cause), error.cause, error.cause.__traceback__))
+                if cause is not None:
+                    stack = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+                else:
+                    stack = str(error.cause)
                 body = {"message": error.message, "data": {"stack": stack}, "code": error.code, "detail": error.message}
             if error.status_code >= 500 and error.status_code != 502:
-                logger.error("bridge error: %s", error.message, exc_info=error.cause if isinstance(error.cause, BaseException) else None)
+                logger.error("bridge error: %s", error.message, exc_info=cause)
         return self.json_response(body, error.status_code)
 
     # -- GET -------------------------------------------------------------------------
@@ -384,13 +410,20 @@ class NovuBridgeView(MethodView):
         if action == "agent-event":
             agent_id = request.args.get("agentId", "")
             return self.json_response({"error": f"Agent '{agent_id}' not registered"}, 404)
-        body = load(EXECUTE_EVENT, self.json_body(), "event")
+        data = self.json_body()
+        # payload and controls are checked by the engine against the workflow's
+        # schemas (the SDK answers "must be object" with its own error codes);
+        # absent controls are {} (the SDK rejects them; Novu always sends them).
+        raw = data if isinstance(data, dict) else {}
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in ("payload", "controls")}
+        body = load(EXECUTE_EVENT, data, "event")
         event = Event(
             action=action,
             workflow_id=workflow_id,
             step_id=_query("stepId", "step_id"),
-            payload=body["payload"],
-            controls=body["controls"] or {},
+            payload=raw.get("payload"),
+            controls=raw.get("controls", {}),
             state=body["state"] or [],
             subscriber=body["subscriber"] or {},
             context=body["context"] or {},
@@ -401,14 +434,21 @@ class NovuBridgeView(MethodView):
         return self.json_response(result)
 
     def trigger(self, workflow_id: str) -> Response:
-        """``POST ?action=trigger``: forward the event to the Novu API."""
-        from .api import NovuAPI
+        """``POST ?action=trigger``: forward the event to the Novu API.
+
+        Sends ``name`` = ``workflowId`` and the body's keys in the SDK's order
+        (``payload`` and ``overrides`` default to ``{}``), without payload
+        validation, and answers with the API's JSON verbatim. Recorded, not
+        sent, under :meth:`~flask_novu.Novu.record_triggers` or
+        ``NOVU_SUPPRESS_SEND``.
+        """
+        from .api import client_for_app
 
         body = load(TRIGGER_EVENT, self.json_body(), "trigger event")
-        client = self.api_client or NovuAPI.from_config(current_app.config)
+        client = self.api_client or client_for_app(current_app, secret_key=self.secret_key)
         return self.json_response(client.trigger_raw({"name": workflow_id, **body}))
 
-    def options(self) -> Response:  # type: ignore[override]
+    def options(self) -> Response:
         """CORS preflight: ``{}`` with the framework headers."""
         return self.json_response({})
 
@@ -479,6 +519,9 @@ def register_bridge(
     if not route:
         raise ConfigurationError("the bridge route must not be the site root")
     app.add_url_rule(route, view_func=view_func, methods=ALL_METHODS)
+    # A bridge URL registered with a trailing slash reaches the bridge too
+    # (not Flask's HTML 404).
+    app.add_url_rule(f"{route}/", view_func=view_func, methods=ALL_METHODS)
     app.add_url_rule(
         f"{route}/workflows/<workflow_id>/execute", view_func=view_func, methods=ALL_METHODS
     )

@@ -17,7 +17,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from .errors import InvalidRequestError
 
 
-class AnyOf(fields.Field):
+class AnyOf(fields.Field):  # type: ignore[type-arg]
     """A field accepting a string or an object (``to``, ``actor``)."""
 
     default_error_messages = {"invalid": "Must be a string or an object."}
