@@ -223,7 +223,7 @@ class _BridgeRun(_Run):
         self.result: dict[str, t.Any] | None = None
         self.state: dict[str, t.Any] = {}
         for entry in event.state:
-            self.state.setdefault(entry["stepId"], entry.get("outputs", {}))
+            self.state.setdefault(entry["stepId"], entry.get("outputs"))
         self.context = self.liquid_context(payload_json, event, dict(self.state))
 
     async def _process(self, call: StepCall) -> t.Any:
@@ -288,7 +288,8 @@ class _BridgeRun(_Run):
         step_id = definition.step_id
         schema = definition.result_schema
         if self.preview:
-            value = deep_merge(mock_from_schema(schema.json_schema), self.state.get(step_id, {}))
+            given = self.state.get(step_id)
+            value = deep_merge(mock_from_schema(schema.json_schema), given if isinstance(given, dict) else {})
             try:
                 return schema.to_user(value)
             except SchemaValidationError:

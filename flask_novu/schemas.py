@@ -21,6 +21,7 @@ import datetime
 import decimal
 import enum
 import sys
+import types
 import typing as t
 import uuid
 from collections.abc import Mapping
@@ -298,9 +299,15 @@ class MarshmallowAdapter(Schema):
 # --------------------------------------------------------------------------
 
 
+def _is_class(obj: t.Any) -> bool:
+    # On Python 3.9 ``dict[str, Any]`` passes isinstance(obj, type) but
+    # issubclass() rejects it.
+    return isinstance(obj, type) and not isinstance(obj, types.GenericAlias)
+
+
 def _is_pydantic_model(obj: t.Any) -> bool:
     pydantic = sys.modules.get("pydantic")
-    return pydantic is not None and isinstance(obj, type) and issubclass(obj, pydantic.BaseModel)
+    return pydantic is not None and _is_class(obj) and issubclass(obj, pydantic.BaseModel)
 
 
 class PydanticAdapter(Schema):
@@ -344,7 +351,7 @@ def is_schema_like(obj: t.Any) -> bool:
         return _is_object_json_schema(obj)
     ma = sys.modules.get("marshmallow")
     if ma is not None and (
-        isinstance(obj, ma.Schema) or (isinstance(obj, type) and issubclass(obj, ma.Schema))
+        isinstance(obj, ma.Schema) or (_is_class(obj) and issubclass(obj, ma.Schema))
     ):
         return True
     return _is_pydantic_model(obj)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+import traceback
 import typing as t
 
 from flask import Flask, current_app, g, request
@@ -34,6 +36,7 @@ from .constants import (
 )
 from .engine import Bridge, Event
 from .errors import (
+    _MISSING,
     BridgeError,
     ConfigurationError,
     InvalidActionError,
@@ -365,23 +368,22 @@ class NovuBridgeView(MethodView):
         return current_app.response_class(body, status=status, mimetype="application/json")
 
     def error_response(self, error: NovuError) -> Response:
-        """The JSON response of an error; 5xx ``data`` carries a stack only in debug."""
-        body = error.to_dict()
-        if isinstance(error, ServerError):
-            body.pop("data", None)
-            # The engine may describe the cause as text and chain the exception.
-            cause = error.cause if isinstance(error.cause, BaseException) else error.__cause__
-            if current_app.debug:
-                import traceback
+        """The JSON response of an error.
 
-                if cause is not None:
-                    stack = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
-                else:
-                    stack = str(error.cause)
-                body = {"message": error.message, "data": {"stack": stack}, "code": error.code, "detail": error.message}
-            if error.status_code >= 500 and error.status_code != 502:
-                logger.error("bridge error: %s", error.message, exc_info=cause)
-        return self.json_response(body, error.status_code)
+        Failures of user code (5xx) never show a stack trace or a file path,
+        unless the app runs in debug mode (then ``data.stack``, as the SDK).
+        """
+        if not isinstance(error, ServerError):
+            return self.json_response(error.to_dict(), error.status_code)
+        # The engine may describe the cause as text and chain the exception.
+        cause = error.cause if isinstance(error.cause, BaseException) else error.__cause__
+        if error.status_code != 502:
+            logger.error("bridge error: %s", error.message, exc_info=cause)
+        if current_app.debug:
+            error.data = {"stack": _stack(cause) if cause is not None else str(error.cause)}
+        else:
+            error.data = _MISSING
+        return self.json_response(error.to_dict(), error.status_code)
 
     # -- GET -------------------------------------------------------------------------
 
@@ -391,10 +393,8 @@ class NovuBridgeView(MethodView):
         if action not in GET_ACTIONS:
             raise InvalidActionError(action, GET_ACTIONS)
         if action == "code":
-            return self.json_response(
-                self.bridge.code(request.args.get("workflowId", request.args.get("workflow_id", "")),
-                                 request.args.get("stepId", request.args.get("step_id", "")))
-            )
+            code = self.bridge.code(_query("workflowId", "workflow_id"), _query("stepId", "step_id"))
+            return self.json_response(code)
         return self.json_response(self.bridge.serialized(action))
 
     # -- POST ------------------------------------------------------------------------
@@ -410,20 +410,14 @@ class NovuBridgeView(MethodView):
         if action == "agent-event":
             agent_id = request.args.get("agentId", "")
             return self.json_response({"error": f"Agent '{agent_id}' not registered"}, 404)
-        data = self.json_body()
-        # payload and controls are checked by the engine against the workflow's
-        # schemas (the SDK answers "must be object" with its own error codes);
-        # absent controls are {} (the SDK rejects them; Novu always sends them).
-        raw = data if isinstance(data, dict) else {}
-        if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if k not in ("payload", "controls")}
-        body = load(EXECUTE_EVENT, data, "event")
+        # Absent controls are {} (the SDK rejects them; Novu always sends them).
+        body = load(EXECUTE_EVENT, self.json_body(), "event")
         event = Event(
             action=action,
             workflow_id=workflow_id,
             step_id=_query("stepId", "step_id"),
-            payload=raw.get("payload"),
-            controls=raw.get("controls", {}),
+            payload=body["payload"],
+            controls=body["controls"],
             state=body["state"] or [],
             subscriber=body["subscriber"] or {},
             context=body["context"] or {},
@@ -478,6 +472,10 @@ class NovuBridgeView(MethodView):
             logger.exception("workflow %r failed", workflow_id)
             raise WorkflowExecutionFailedError(workflow_id, exc) from exc
         return self.json_response(result)
+
+
+def _stack(cause: BaseException) -> str:
+    return "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
 
 
 def _query(*names: str) -> str:

@@ -43,7 +43,9 @@ class StateEntrySchema(Schema):
         unknown = EXCLUDE
 
     stepId = fields.String(required=True)
-    outputs = _object(load_default=dict)
+    #: When absent, the engine answers as the SDK does (the step's result
+    #: schema rejects it: "must be object").
+    outputs = _object(load_default=None)
     state = _object(allow_none=True)
 
 
@@ -53,8 +55,10 @@ class ExecuteEventSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    payload = _object(allow_none=True, load_default=None)
-    controls = _object(allow_none=True, load_default=dict)
+    #: Checked by the engine against the workflow's schemas, which answers a
+    #: non-object with the SDK's own error codes ("must be object").
+    payload = fields.Raw(allow_none=True, load_default=None)
+    controls = fields.Raw(allow_none=True, load_default=dict)
     state = fields.List(fields.Nested(StateEntrySchema), allow_none=True, load_default=list)
     subscriber = _object(allow_none=True, load_default=dict)
     context = _object(allow_none=True, load_default=dict)

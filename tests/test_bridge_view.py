@@ -218,13 +218,11 @@ def test_unknown_query_keys_are_ignored(client: t.Any) -> None:
     assert response.status_code == 200
 
 
-def test_as_view_mounting_without_serve() -> None:
+def test_as_view_mounting_without_serve(workflows: list[t.Any]) -> None:
     app = Flask(__name__)
-    from tests.conftest import delayed_sms
-
     app.add_url_rule(
         "/bridge",
-        view_func=NovuBridgeView.as_view("bridge", workflows=[delayed_sms]),
+        view_func=NovuBridgeView.as_view("bridge", workflows=workflows[1:]),
         methods=ALL_METHODS,
     )
     client = app.test_client()

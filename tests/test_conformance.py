@@ -347,10 +347,7 @@ def _head(resp: t.Any, fixture: dict[str, t.Any]) -> None:
 
 
 #: Known differences not fixed yet: the test fails (strict xfail) once they are.
-KNOWN: dict[str, str] = {
-    "x-execute-state-without-outputs": "wire.py defaults a state entry's missing outputs to {} "
-    "(SDK: ExecutionStateResultInvalidError 'must be object')",
-}
+KNOWN: dict[str, str] = {}
 
 
 def compare(resp: t.Any, fixture: dict[str, t.Any]) -> None:
