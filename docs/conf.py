@@ -32,6 +32,10 @@ extensions = [
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 root_doc = "index"
 nitpicky = False
+# Classes re-exported by the package (flask_novu.NovuBridgeView) are also
+# registered under their defining module (flask_novu.views.NovuBridgeView);
+# type hints then match both names. Both point at the same object.
+suppress_warnings = ["ref.python"]
 default_role = "obj"
 pygments_style = "sphinx"
 
