@@ -11,7 +11,7 @@ import threading
 import typing as t
 import weakref
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
 from .api import NovuAPI, OutboxRecord
 from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
@@ -132,16 +132,6 @@ class Novu:
 
         if "novu" not in app.cli.commands:
             app.cli.add_command(novu_cli)
-
-        def exempt_from_csrf() -> None:
-            csrf = app.extensions.get("csrf")
-            if csrf is not None and request.endpoint == ENDPOINT:
-                csrf.exempt(view_func)
-
-        csrf = app.extensions.get("csrf")
-        if csrf is not None:
-            csrf.exempt(view_func)
-        app.before_request(exempt_from_csrf)
 
     def get_bridge(self, app: Flask | None = None) -> Bridge:
         """The :class:`~flask_novu.engine.Bridge` serving ``app`` (default: the current app)."""

@@ -333,6 +333,7 @@ class NovuBridgeView(MethodView):
 
     def dispatch_request(self, **kwargs: t.Any) -> ResponseReturnValue:
         action = self.action
+        started = time.perf_counter()
         try:
             self.authenticate(action)
             if "subpath" in kwargs:
@@ -361,6 +362,8 @@ class NovuBridgeView(MethodView):
             logger.exception("unexpected error in the Novu bridge (action %s)", action)
             response = self.error_response(BridgeError(exc))
         response.headers.update(STATIC_HEADERS)
+        if logger.isEnabledFor(logging.INFO):
+            _log_request(action, response, started)
         return response
 
     def json_response(self, value: t.Any, status: int = 200) -> Response:
@@ -474,6 +477,31 @@ class NovuBridgeView(MethodView):
         return self.json_response(result)
 
 
+def _log_request(action: str, response: Response, started: float) -> None:
+    """One structured log line per bridge request."""
+    status = response.status_code
+    outcome = "success" if status < 400 else "rejected" if status in (401, 403) else "error"
+    duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    workflow_id = _query("workflowId", "workflow_id") or (request.view_args or {}).get("workflow_id", "")
+    step_id = _query("stepId", "step_id")
+    logger.info(
+        "bridge %s %s %s -> %s in %.1f ms",
+        request.method,
+        action,
+        "/".join(filter(None, (workflow_id, step_id))) or "-",
+        status,
+        duration_ms,
+        extra={
+            "action": action,
+            "workflowId": workflow_id,
+            "stepId": step_id,
+            "duration_ms": duration_ms,
+            "outcome": outcome,
+            "status": status,
+        },
+    )
+
+
 def _stack(cause: BaseException) -> str:
     return "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
 
@@ -525,6 +553,25 @@ def register_bridge(
     )
     app.add_url_rule(f"{route}/<path:subpath>", view_func=view_func, methods=ALL_METHODS)
     app.register_error_handler(NovuError, handle_novu_error)
+    _exempt_from_csrf(app, view_func)
+
+
+def _exempt_from_csrf(app: Flask, view_func: t.Callable[..., t.Any]) -> None:
+    """Keep Flask-WTF's CSRFProtect off the bridge (it authenticates with
+    HMAC), whether CSRFProtect is initialised before or after the bridge."""
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(view_func)
+        return
+    endpoint = view_func.__name__
+
+    def exempt_late() -> None:
+        late = app.extensions.get("csrf")
+        if late is not None and request.endpoint == endpoint:
+            late.exempt(view_func)
+
+    # Registered before CSRFProtect's own hook, so it runs first.
+    app.before_request(exempt_late)
 
 
 def serve(

@@ -305,3 +305,17 @@ def test_concurrent_requests_from_threads(app: Flask) -> None:
             assert value == 2
         else:
             assert value == f"Order ord_{index}: waited {index}ms"
+
+
+def test_each_request_logs_one_structured_line(client: t.Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.clear()
+    client.post(
+        "/api/novu?action=execute&workflowId=delayed-sms&stepId=wait-a-bit", json={"payload": {"orderId": "o"}}
+    )
+    client.get("/api/novu?action=code&workflowId=nope")
+    records = [r for r in caplog.records if r.name == "flask_novu" and hasattr(r, "outcome")]
+    assert [(r.action, r.workflowId, r.stepId, r.outcome, r.status) for r in records] == [
+        ("execute", "delayed-sms", "wait-a-bit", "success", 200),
+        ("code", "nope", "", "error", 404),
+    ]
+    assert all(r.duration_ms >= 0 for r in records)

@@ -7,7 +7,7 @@ import typing as t
 import pytest
 from flask import Flask, jsonify
 
-from flask_novu import workflow
+from flask_novu import serve, workflow
 from flask_novu.extension import Novu
 from flask_novu.testing import NovuTestClient
 
@@ -22,7 +22,7 @@ def hello(payload: dict[str, t.Any], step: t.Any) -> None:
     step.sms("text", {"body": "hello"})
 
 
-def make_app(csrf_first: bool) -> Flask:
+def make_app(csrf_first: bool, mount: str = "extension") -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY="flask-secret", NOVU_SECRET_KEY=KEY, WTF_CSRF_ENABLED=True)
     app.test_client_class = NovuTestClient
@@ -32,18 +32,26 @@ def make_app(csrf_first: bool) -> Flask:
         return jsonify(created=True), 201
 
     csrf = CSRFProtect()
+
+    def mount_bridge() -> None:
+        if mount == "serve":
+            serve(app, workflows=[hello])
+        else:
+            Novu(workflows=[hello]).init_app(app)
+
     if csrf_first:
         csrf.init_app(app)
-        Novu(workflows=[hello]).init_app(app)
+        mount_bridge()
     else:
-        Novu(workflows=[hello]).init_app(app)
+        mount_bridge()
         csrf.init_app(app)
     return app
 
 
+@pytest.mark.parametrize("mount", ["extension", "serve"])
 @pytest.mark.parametrize("csrf_first", [True, False], ids=["csrf-first", "novu-first"])
-def test_bridge_posts_need_no_csrf_token(csrf_first: bool) -> None:
-    client = make_app(csrf_first).test_client()
+def test_bridge_posts_need_no_csrf_token(csrf_first: bool, mount: str) -> None:
+    client = make_app(csrf_first, mount).test_client()
     response = client.post(
         "/api/novu?action=execute&workflowId=hello&stepId=text",
         json={"payload": {}, "controls": {}, "state": []},
