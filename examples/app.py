@@ -17,7 +17,7 @@ import typing as t
 from flask import Flask, jsonify
 from marshmallow import Schema, fields, validate
 
-from flask_novu.extension import Novu
+from flask_novu import Novu
 
 novu = Novu()
 
