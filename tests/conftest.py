@@ -8,107 +8,15 @@ import typing as t
 import pytest
 from flask import Flask, jsonify
 
-from flask_novu import serve, workflow
-
-
-@workflow(
-    "welcome-onboarding",
-    payload_schema={
-        "type": "object",
-        "properties": {
-            "userName": {"type": "string"},
-            "plan": {"type": "string", "enum": ["free", "pro"], "default": "free"},
-        },
-        "required": ["userName"],
-        "additionalProperties": False,
-    },
-    name="Welcome Onboarding",
-    description="In-app welcome followed by a welcome email",
-    tags=["onboarding"],
-    preferences={
-        "all": {"enabled": True, "readOnly": False},
-        "channels": {"inApp": {"enabled": True}, "email": {"enabled": True}},
-    },
-)
-def welcome(payload: dict[str, t.Any], step: t.Any) -> None:
-    step.in_app(
-        "in-app-welcome",
-        lambda controls: {
-            "subject": controls["subject"],
-            "body": controls["body"],
-            "avatar": "https://example.com/avatar.png",
-            "primaryAction": {"label": "Open dashboard", "redirect": {"url": "/dashboard"}},
-            "data": {"plan": payload["plan"]},
-        },
-        controlSchema={
-            "type": "object",
-            "properties": {
-                "subject": {"type": "string", "default": "Welcome {{payload.userName}}"},
-                "body": {
-                    "type": "string",
-                    "default": "Hi {{subscriber.firstName}}, you are on the {{payload.plan}} plan.",
-                },
-            },
-            "required": [],
-            "additionalProperties": False,
-        },
-    )
-    step.email(
-        "email-welcome",
-        lambda controls: {
-            "subject": controls["subject"],
-            "body": f"<h1>{controls['heading']}</h1><p>Welcome {payload['userName']}</p>"
-            "<script>alert(1)</script>",
-        },
-        controlSchema={
-            "type": "object",
-            "properties": {
-                "subject": {"type": "string", "default": "Welcome aboard, {{payload.userName}}!"},
-                "heading": {"type": "string", "default": "Hello"},
-                "sendEmail": {"type": "boolean", "default": True},
-            },
-            "required": [],
-            "additionalProperties": False,
-        },
-        skip=lambda controls: controls["sendEmail"] is False,
-    )
-
-
-@workflow(
-    "delayed-sms",
-    payload_schema={
-        "type": "object",
-        "properties": {"orderId": {"type": "string"}},
-        "required": ["orderId"],
-        "additionalProperties": False,
-    },
-)
-def delayed_sms(payload: dict[str, t.Any], step: t.Any) -> None:
-    delay = step.delay(
-        "wait-a-bit",
-        lambda controls: {"type": "regular", "amount": controls["amount"], "unit": controls["unit"]},
-        controlSchema={
-            "type": "object",
-            "properties": {
-                "amount": {"type": "number", "default": 5},
-                "unit": {
-                    "type": "string",
-                    "enum": ["seconds", "minutes", "hours", "days", "weeks", "months"],
-                    "default": "minutes",
-                },
-            },
-            "additionalProperties": False,
-        },
-    )
-    step.sms(
-        "sms-reminder",
-        lambda: {"body": f"Order {payload['orderId']}: waited {delay['duration']}ms"},
-    )
+from conformance_workflows import delayed_sms, welcome_onboarding
+from flask_novu import serve
 
 
 @pytest.fixture
 def workflows() -> list[t.Any]:
-    return [welcome, delayed_sms]
+    """The reference bridge's two base workflows (shared/novu-reference/server.mjs),
+    the same ones the conformance suite replays."""
+    return [welcome_onboarding, delayed_sms]
 
 
 @pytest.fixture
