@@ -86,15 +86,6 @@ def run_inline(coro: t.Coroutine[t.Any, t.Any, T]) -> T:
     )
 
 
-def is_async_callable(obj: t.Any) -> bool:
-    """True for ``async def`` functions and objects whose ``__call__`` is one."""
-    while hasattr(obj, "func") and hasattr(obj, "args"):  # functools.partial
-        obj = obj.func
-    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
-        getattr(obj, "__call__", None)
-    )
-
-
 async def maybe_await(value: t.Any) -> t.Any:
     """Await ``value`` if it is awaitable, else return it."""
     if inspect.isawaitable(value):

@@ -15,7 +15,6 @@ the provider overrides; then the run halts.
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 import logging
 import time
@@ -47,7 +46,8 @@ from .sanitize import sanitize_outputs
 from .schemas import Schema, SchemaValidationError, to_schema
 from .steps import AsyncStep, SyncStep
 from .templating import ControlCompilationError, LiquidLimits, compile_controls
-from .workflows import StepCall, StepDefinition, Workflow, positional_arity, source_of
+from ._callables import accepts_keywords, positional_arity
+from .workflows import StepCall, StepDefinition, Workflow, source_of
 
 logger = logging.getLogger("flask_novu")
 
@@ -112,18 +112,8 @@ async def _call_skip(skip: t.Callable[..., t.Any], controls: t.Any) -> bool:
     return bool(await maybe_await(skip(controls)))
 
 
-def _takes_keywords(func: t.Callable[..., t.Any], names: tuple[str, ...]) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return True
-    return all(name in params for name in names)
-
-
 async def _call_provider(provider: t.Callable[..., t.Any], controls: t.Any, outputs: t.Any) -> t.Any:
-    if _takes_keywords(provider, ("controls", "outputs")):
+    if accepts_keywords(provider, ("controls", "outputs")):
         result = provider(controls=controls, outputs=outputs)
     else:
         result = provider({"controls": controls, "outputs": outputs})
@@ -337,6 +327,15 @@ class _BridgeRun(_Run):
         raise _Halt()
 
 
+#: What action and in-app steps return to later steps in an in-process run.
+IN_PROCESS_RESULTS: dict[str, dict[str, t.Any]] = {
+    "delay": {"duration": 0},
+    "digest": {"events": [], "eventCount": 0},
+    "throttle": {"throttled": False},
+    "in_app": {"seen": False, "read": False, "lastSeenDate": None, "lastReadDate": None},
+}
+
+
 class _InProcessRun(_Run):
     """:meth:`Workflow.trigger`: every step runs, with default controls."""
 
@@ -375,6 +374,12 @@ class _InProcessRun(_Run):
         else:
             outputs = await _call_resolver(call.resolver, user_controls)
         self.step_results[call.step_id] = outputs
+        neutral = IN_PROCESS_RESULTS.get(call.type)
+        if neutral and isinstance(outputs, dict):
+            # Nothing waits or collects in process: later steps that read the
+            # step's result (delay["duration"], digest["events"]...) see a
+            # neutral one next to the outputs.
+            return {**copy.deepcopy(neutral), **outputs}
         return outputs
 
     def _control_schema(self, call: StepCall) -> Schema:

@@ -66,6 +66,7 @@ STATIC_HEADERS = {
     "Novu-Framework-Server": FRAMEWORK_SERVER,
     "User-Agent": f"novu-framework:v{__version__}",
 }
+_HEADER_LIST = list(STATIC_HEADERS.items())
 ALL_METHODS = ["GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
 _warned: set[str] = set()
 
@@ -268,11 +269,22 @@ class NovuBridgeView(MethodView):
         if "novu_raw_body" in g:
             return t.cast(bytes, g.novu_raw_body)
         limit = self.body_limit()
-        if request.content_length is not None and request.content_length > limit:
-            raise PayloadTooLargeError()
-        data = request.stream.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLargeError()
+        length = request.content_length
+        if length is not None:
+            if length > limit:
+                raise PayloadTooLargeError()
+            data = request.stream.read(length)
+        else:  # chunked: read no more than the limit allows
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = request.stream.read(min(65536, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > limit:
+                raise PayloadTooLargeError()
+            data = b"".join(chunks)
         g.novu_raw_body = data
         return data
 
@@ -361,14 +373,18 @@ class NovuBridgeView(MethodView):
         except Exception as exc:  # anything unexpected: JSON 500, logged
             logger.exception("unexpected error in the Novu bridge (action %s)", action)
             response = self.error_response(BridgeError(exc))
-        response.headers.update(STATIC_HEADERS)
+        if "Novu-Framework-Version" not in response.headers:
+            response.headers.update(STATIC_HEADERS)
         if logger.isEnabledFor(logging.INFO):
             _log_request(action, response, started)
         return response
 
     def json_response(self, value: t.Any, status: int = 200) -> Response:
+        """A JSON response carrying the framework headers."""
         body = value if isinstance(value, bytes) else dumps(value)
-        return current_app.response_class(body, status=status, mimetype="application/json")
+        return current_app.response_class(
+            body, status=status, headers=_HEADER_LIST, mimetype="application/json"
+        )
 
     def error_response(self, error: NovuError) -> Response:
         """The JSON response of an error.

@@ -17,7 +17,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from . import step_schemas
-from ._async import SuspendedError, default_async_to_sync, is_async_callable, run_inline
+from ._async import SuspendedError, default_async_to_sync, run_inline
+from ._callables import is_async_callable
 from .errors import ConfigurationError, StepAlreadyExistsError, WorkflowDiscoveryError
 from .schemas import Schema, is_schema_like, to_schema
 
@@ -45,21 +46,6 @@ def source_of(obj: t.Any) -> str:
         return inspect.getsource(target).strip()
     except (OSError, TypeError):
         return ""
-
-
-def positional_arity(func: t.Callable[..., t.Any]) -> int:
-    """How many positional arguments ``func`` accepts (2 stands for "many")."""
-    try:
-        params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return 1
-    count = 0
-    for param in params:
-        if param.kind is param.VAR_POSITIONAL:
-            return 2
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
-            count += 1
-    return count
 
 
 @dataclass
@@ -139,6 +125,20 @@ def make_step_call(
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _builtin_schemas(step_type: str) -> tuple[Schema, Schema]:
+    """The output and result schemas of a step type, compiled once per process."""
+    return (
+        to_schema(step_schemas.output_schema(step_type)),
+        to_schema(step_schemas.result_schema(step_type)),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _provider_schema(step_type: str, provider_id: str) -> Schema:
+    return to_schema(step_schemas.provider_output_schema(step_type, provider_id))
+
+
 def _schema_pair(schema: Schema) -> dict[str, t.Any]:
     return {"schema": schema.json_schema, "unknownSchema": schema.json_schema}
 
@@ -166,8 +166,7 @@ class StepDefinition:
             if call.type == "custom":
                 output = result = to_schema(call.output_schema)
             else:
-                output = to_schema(step_schemas.output_schema(call.type))
-                result = to_schema(step_schemas.result_schema(call.type))
+                output, result = _builtin_schemas(call.type)
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"{where}: {exc}") from exc
         providers: dict[str, Schema] = {}
@@ -178,9 +177,7 @@ class StepDefinition:
                     f"{where}: unknown provider {provider_id!r} for a {call.type} step "
                     f"(valid: {valid})"
                 )
-            providers[provider_id] = to_schema(
-                step_schemas.provider_output_schema(call.type, provider_id)
-            )
+            providers[provider_id] = _provider_schema(call.type, provider_id)
         options: dict[str, t.Any] = {}
         if call.control_schema is not None:
             options["controlSchema"] = control.json_schema
@@ -285,6 +282,7 @@ class Workflow:
             raise ConfigurationError(f"workflow {workflow_id!r}: payload schema: {exc}") from exc
         self._injected = _injected_params(fn)
         self._steps: list[StepDefinition] | None = None
+        self._steps_by_id: dict[str, StepDefinition] = {}
         self._lock = threading.Lock()
         functools.update_wrapper(self, fn)
 
@@ -310,7 +308,9 @@ class Workflow:
         if self._steps is None:
             with self._lock:
                 if self._steps is None:
-                    self._steps = self._discover()
+                    steps = self._discover()
+                    self._steps_by_id = {s.step_id: s for s in steps}
+                    self._steps = steps
         return self._steps
 
     def _discover(self) -> list[StepDefinition]:
@@ -350,10 +350,10 @@ class Workflow:
         return self._steps is not None
 
     def step(self, step_id: str) -> StepDefinition | None:
-        for definition in self.steps:
-            if definition.step_id == step_id:
-                return definition
-        return None
+        """The discovered step ``step_id`` (``None`` when discovery never saw it)."""
+        if self._steps is None:
+            self.steps  # noqa: B018 - discover
+        return self._steps_by_id.get(step_id)
 
     def to_discover(self) -> dict[str, t.Any]:
         """The DiscoverWorkflow wire shape."""

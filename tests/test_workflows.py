@@ -259,3 +259,18 @@ def test_pydantic_controls_reach_resolver_as_model_over_the_bridge() -> None:
     outputs = bridge.execute(event)["outputs"]
     # the email output schema keeps subject/body and drops the unknown "footer"
     assert outputs == {"subject": "Re: p1", "body": "You received a new comment: Nice"}
+
+
+def test_in_process_run_gives_later_steps_neutral_action_results() -> None:
+    @workflow("waits-then-reports")
+    def flow(payload: t.Any, step: t.Any) -> None:
+        waited = step.delay("wait", {"type": "regular", "amount": 5, "unit": "minutes"})
+        digest = step.digest("collect", {"amount": 1, "unit": "hours"})
+        step.sms("report", lambda: {"body": f"{waited['duration']}ms, {len(digest['events'])} events"})
+
+    result = flow.trigger(to="s", payload={})
+    assert result["step_results"] == {
+        "wait": {"type": "regular", "amount": 5, "unit": "minutes"},
+        "collect": {"amount": 1, "unit": "hours"},
+        "report": {"body": "0ms, 0 events"},
+    }
