@@ -6,9 +6,7 @@ Build with ``sphinx-build -W -b html docs docs/_build/html``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
@@ -56,47 +54,3 @@ html_theme_options = {
     "description": "A Novu Bridge endpoint for Flask",
     "fixed_sidebar": True,
 }
-
-# -- Pages that depend on files other developers write -----------------------
-#
-# ``security``, ``performance`` and ``CHANGES.rst`` are written elsewhere, and
-# some modules (``flask_novu.api``, ``flask_novu.testing``) arrive later than
-# the pages documenting them. Blocks marked in the sources are left out while
-# what they depend on is missing, so a partial checkout still builds cleanly
-# with ``-W``. Once everything exists this changes nothing.
-#
-#   .. optional-doc: security          -> toctree entry kept if security.rst exists
-#   .. optional-module: flask_novu.api -> ... block kept if the module imports
-#   .. end-optional
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_BLOCK = re.compile(
-    r"^([ \t]*)\.\. optional-(doc|module|file): *(\S+)[ \t]*\n(.*?)^[ \t]*\.\. end-optional[ \t]*\n",
-    re.M | re.S,
-)
-
-
-def _available(kind: str, target: str) -> bool:
-    if kind == "doc":
-        return os.path.exists(os.path.join(_HERE, target + ".rst"))
-    if kind == "file":
-        return os.path.exists(os.path.join(_HERE, target))
-    try:
-        return importlib.util.find_spec(target) is not None
-    except ImportError:
-        return False
-
-
-def _drop_missing(app, docname, source):  # type: ignore[no-untyped-def]
-    def replace(match: re.Match[str]) -> str:
-        indent, kind, target, body = match.groups()
-        if _available(kind, target):
-            return body
-        return ""
-
-    source[0] = _BLOCK.sub(replace, source[0])
-
-
-def setup(app):  # type: ignore[no-untyped-def]
-    app.connect("source-read", _drop_missing)
-    return {"parallel_read_safe": True}

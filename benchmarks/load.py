@@ -1,0 +1,435 @@
+"""HTTP load benchmark: Flask-Novu vs bare Flask vs the official @novu/framework SDK.
+
+One run starts, on loopback, the bridge app and the bare Flask app of
+``apps.py`` under gunicorn (one worker each) and, when ``node`` and the SDK's
+``node_modules`` are available, ``sdk_server.mjs``; then it drives every
+server with the same requests, side by side and interleaved in rounds, and
+prints requests/s, p50/p99 latency and the ratios the performance issue sets
+targets for.
+
+    python benchmarks/load.py                       # wrk if installed, else Python
+    python benchmarks/load.py --client python --duration 3 --rounds 2
+    python benchmarks/load.py --sdk-dir /tmp/novu-ref    # folder with node_modules
+
+The SDK folder: copy ``shared/novu-reference`` to a temporary folder and run
+``npm ci`` there (``NOVU_SDK_DIR`` or ``--sdk-dir``; default ``/tmp/novu-ref``).
+Results also go to ``benchmarks/results/load-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import typing as t
+import urllib.request
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import apps  # noqa: E402
+
+HOST = "127.0.0.1"
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    body: bytes | None = None
+    servers: tuple[str, ...] = ("bridge", "bare", "sdk")
+
+
+def endpoints() -> list[Endpoint]:
+    route = apps.ROUTE
+    execute = json.dumps(apps.EXECUTE_LAST_BODY, separators=(",", ":")).encode()
+    compat = json.dumps(apps.COMPAT_BODY, separators=(",", ":")).encode()
+    return [
+        Endpoint("health-check", "GET", f"{route}?action=health-check"),
+        Endpoint("discover", "GET", f"{route}?action=discover"),
+        Endpoint("execute-last-of-6", "POST", f"{route}?{apps.EXECUTE_LAST_QUERY}", execute),
+        Endpoint(
+            "compat-execute",
+            "POST",
+            f"{route}/workflows/{apps.COMPAT_WORKFLOW}/execute",
+            compat,
+            servers=("bridge", "bare"),
+        ),
+    ]
+
+
+#: (label, endpoint, numerator, denominator, target or None)
+RATIOS = [
+    ("health-check vs bare Flask", "health-check", "bridge", "bare", 0.9),
+    ("discover vs SDK", "discover", "bridge", "sdk", 1.2),
+    ("execute last of 6 vs SDK", "execute-last-of-6", "bridge", "sdk", 1.25),
+    ("execute last of 6 vs bare Flask POST", "execute-last-of-6", "bridge", "bare", 0.6),
+    ("compat execute vs bare Flask POST", "compat-execute", "bridge", "bare", 0.85),
+    ("health-check vs SDK", "health-check", "bridge", "sdk", None),
+]
+
+
+# -- servers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    argv: list[str]
+    cwd: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+    log: t.Any = None
+
+    def start(self, pin: str | None) -> None:
+        argv = (["taskset", "-c", pin] if pin else []) + self.argv
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=self.cwd,
+            env={**os.environ, **self.env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://{HOST}:{self.port}{apps.ROUTE}?action=health-check"
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)  # our own session: gunicorn master + worker
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def gunicorn_server(name: str, app: str, port: int, worker_class: str) -> Server:
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", "1",
+        "--worker-class", worker_class,
+        "--bind", f"{HOST}:{port}",
+        "--pythonpath", HERE,
+        "--log-level", "warning",
+        f"apps:{app}",
+    ]  # fmt: skip
+    return Server(name, port, argv)
+
+
+def sdk_server(port: int, sdk_dir: str, workdir: str) -> Server | None:
+    node = shutil.which("node")
+    modules = os.path.join(sdk_dir, "node_modules")
+    if not node or not os.path.isdir(os.path.join(modules, "@novu", "framework")):
+        return None
+    # ESM resolves packages next to the importing file: run a copy of the
+    # script from a folder whose node_modules links to the SDK's.
+    os.symlink(modules, os.path.join(workdir, "node_modules"))
+    shutil.copy(os.path.join(HERE, "sdk_server.mjs"), workdir)
+    env = {"PORT": str(port), "NODE_ENV": "production"}
+    return Server("sdk", port, [node, os.path.join(workdir, "sdk_server.mjs")], cwd=workdir, env=env)
+
+
+# -- load generators ------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def check(port: int, ep: Endpoint) -> None:
+    """One request: the server must answer 200 with JSON."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    conn.request(ep.method, ep.path, ep.body, JSON_HEADERS if ep.body else {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{ep.name} on :{port} answered {response.status}: {data[:300]!r}")
+    json.loads(data)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(text)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def run_wrk(port: int, ep: Endpoint, duration: float, connections: int) -> Measurement:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "{ep.method}"\n')
+        if ep.body:
+            script.write(f"wrk.body = [==[{ep.body.decode()}]==]\n")
+            script.write('wrk.headers["Content-Type"] = "application/json"\n')
+    try:
+        out = subprocess.run(
+            [
+                "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
+                "--latency", "-s", script.name, f"http://{HOST}:{port}{ep.path}",
+            ],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if sock:  # read errors are the sync worker closing idle connections: not failures
+        errors += int(sock.group(1)) + int(sock.group(3)) + int(sock.group(4))
+    return Measurement(rps, p50, p99, requests, errors)
+
+
+def run_python(port: int, ep: Endpoint, duration: float, connections: int) -> Measurement:
+    """Keep-alive http.client in ``connections`` threads (reconnects when the server closes)."""
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+    headers = JSON_HEADERS if ep.body else {}
+    start = threading.Barrier(connections + 1)
+    stop_at = [0.0]
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        own = latencies[i]
+        start.wait()
+        while True:
+            began = time.perf_counter()
+            if began >= stop_at[0]:
+                break
+            try:
+                conn.request(ep.method, ep.path, ep.body, headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors[i] += 1
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                continue
+            own.append(time.perf_counter() - began)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + duration
+    began = time.perf_counter()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    merged = sorted(x for own in latencies for x in own)
+    if not merged:
+        return Measurement(0.0, float("nan"), float("nan"), 0, sum(errors))
+
+    def pct(p: float) -> float:
+        return merged[min(len(merged) - 1, int(p * len(merged)))] * 1000
+
+    return Measurement(len(merged) / elapsed, pct(0.50), pct(0.99), len(merged), sum(errors))
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, t.Any]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def version(argv: list[str]) -> str | None:
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return None
+
+    import importlib.metadata
+
+    import gunicorn
+
+    import flask_novu
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "flask": importlib.metadata.version("flask"),
+        "gunicorn": gunicorn.__version__,
+        "flask_novu": flask_novu.__version__,
+        "node": version(["node", "--version"]) if shutil.which("node") else None,
+        "wrk": version(["wrk", "--version"]) if shutil.which("wrk") else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per server and endpoint")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median is reported)")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    parser.add_argument("--sdk-dir", default=os.environ.get("NOVU_SDK_DIR", "/tmp/novu-ref"))
+    parser.add_argument("--no-sdk", action="store_true")
+    parser.add_argument("--port", type=int, default=4310, help="first of three loopback ports")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client to separate CPUs")
+    parser.add_argument("--out", default=None, help="JSON results file")
+    args = parser.parse_args(argv)
+
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    load = run_wrk if client == "wrk" else run_python
+
+    pin = None
+    if not args.no_pin and hasattr(os, "sched_setaffinity") and shutil.which("taskset"):
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) >= 2:  # servers on the last CPU, the load generator on the others
+            pin = str(cpus[-1])
+            os.sched_setaffinity(0, cpus[:-1])
+
+    workdir = tempfile.mkdtemp(prefix="flask-novu-bench-")
+    servers = [
+        gunicorn_server("bridge", "bridge_app", args.port, args.worker_class),
+        gunicorn_server("bare", "bare_app", args.port + 1, args.worker_class),
+    ]
+    if not args.no_sdk:
+        sdk = sdk_server(args.port + 2, args.sdk_dir, workdir)
+        if sdk is None:
+            print(f"SDK server skipped: no node or no @novu/framework under {args.sdk_dir}/node_modules")
+        else:
+            servers.append(sdk)
+    info = machine()
+    print(
+        f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, node {info['node']}; "
+        f"client {client}, {args.connections} connections, gunicorn 1 {args.worker_class} worker, "
+        f"{args.rounds} x {args.duration:g}s, servers pinned to CPU {pin}"
+    )
+    results: dict[str, dict[str, t.Any]] = {}
+    try:
+        for server in servers:
+            server.start(pin)
+        for server in servers:
+            server.wait_ready()
+        by_name = {s.name: s for s in servers}
+        for ep in endpoints():
+            active = [by_name[n] for n in ep.servers if n in by_name]
+            for server in active:
+                check(server.port, ep)
+                load(server.port, ep, args.warmup, args.connections)
+            rounds: dict[str, list[Measurement]] = {s.name: [] for s in active}
+            for r in range(args.rounds):
+                order = active[r % len(active):] + active[: r % len(active)]
+                for server in order:
+                    rounds[server.name].append(load(server.port, ep, args.duration, args.connections))
+            results[ep.name] = {}
+            for name, ms in rounds.items():
+                results[ep.name][name] = {
+                    "rps": statistics.median(m.rps for m in ms),
+                    "p50_ms": statistics.median(m.p50_ms for m in ms),
+                    "p99_ms": statistics.median(m.p99_ms for m in ms),
+                    "errors": sum(m.errors for m in ms),
+                    "rounds_rps": [round(m.rps, 1) for m in ms],
+                }
+            print(f"\n{ep.name}: {ep.method} {ep.path}")
+            for name, row in results[ep.name].items():
+                print(
+                    f"  {name:7} {row['rps']:9.1f} req/s   p50 {row['p50_ms']:7.2f} ms   "
+                    f"p99 {row['p99_ms']:7.2f} ms   errors {row['errors']}   rounds {row['rounds_rps']}"
+                )
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    ratios = []
+    print("\nratios (requests/s of Flask-Novu / baseline; median of interleaved rounds)")
+    for label, ep_name, num, den, target in RATIOS:
+        row = results.get(ep_name, {})
+        if num not in row or den not in row or not row[den]["rps"]:
+            ratios.append({"label": label, "ratio": None, "target": target, "met": None})
+            print(f"  {label:40} n/a (no {den} server)")
+            continue
+        ratio = row[num]["rps"] / row[den]["rps"]
+        met = None if target is None else ratio >= target
+        ratios.append({"label": label, "ratio": round(ratio, 3), "target": target, "met": met})
+        verdict = "" if target is None else f"target >= {target:g}x  {'MET' if met else 'MISSED'}"
+        print(f"  {label:40} {ratio:6.2f}x   {verdict}")
+
+    out = args.out or os.path.join(HERE, "results", time.strftime("load-%Y%m%d-%H%M%S.json"))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as fh:
+        json.dump(
+            {
+                "machine": info,
+                "config": {**vars(args), "client": client, "pinned_cpu": pin},
+                "results": results,
+                "ratios": ratios,
+            },
+            fh,
+            indent=2,
+        )
+    print(f"\nwritten: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
