@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import numbers
 import re
 import typing as t
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from urllib.parse import unquote
 
 from jsonschema import Draft7Validator, FormatChecker, ValidationError
 from jsonschema import validators as _validators
+from jsonschema._utils import equal as _json_equal
 from jsonschema.exceptions import SchemaError
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -380,6 +382,36 @@ def _subschemas(node: dict[str, t.Any]) -> t.Iterator[t.Any]:
             yield node[key]
 
 
+#: Keywords that never change whether data is valid.
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "title", "description", "default", "examples",
+     "readOnly", "writeOnly", "definitions", "nullable"}
+)  # fmt: skip
+
+
+def _is_empty_object(schema: dict[str, t.Any]) -> bool:
+    """True for the SDK's empty schema: any object validates to ``{}``."""
+    return (
+        schema.get("type") == "object"
+        and schema.get("additionalProperties") is False
+        and not schema.get("properties", {})
+        and not schema.get("required", [])
+        and all(
+            k in _ANNOTATIONS or k in ("type", "properties", "required", "additionalProperties")
+            for k in schema
+        )
+    )
+
+
+def _has_ref(value: t.Any) -> bool:
+    """Whether a ``$ref`` occurs anywhere in *value* (conservative)."""
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_ref(v) for v in value)
+    return False
+
+
 def _clone(value: t.Any) -> t.Any:
     """Deep copy of JSON data (faster than :func:`copy.deepcopy`)."""
     if isinstance(value, dict):
@@ -396,6 +428,273 @@ def _replace(target: t.Any, source: t.Any) -> None:
         target.update(source)
     else:
         target[:] = source
+
+
+# --------------------------------------------------------------------------
+# Compiled validity checks (the fast path)
+# --------------------------------------------------------------------------
+
+#: A compiled validity check: True when the data is valid against a schema.
+_Check = t.Callable[[t.Any], bool]
+#: Compiled defaults and removals: changes the data in place.
+_Mutator = t.Callable[[t.Any], None]
+
+#: Draft 7 keywords the compiler turns into plain Python checks. A schema node
+#: that uses any other validating keyword is checked with ``jsonschema``.
+_FAST_KEYWORDS = frozenset(
+    {
+        "type", "enum", "const", "format", "not", "allOf", "anyOf", "oneOf", "if",
+        "minLength", "maxLength", "pattern",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "items", "minItems", "maxItems",
+        "required", "properties", "additionalProperties", "minProperties", "maxProperties",
+    }
+)  # fmt: skip
+_VALIDATING_KEYWORDS = frozenset(_AjvDraft7.VALIDATORS)
+
+
+def _always(value: t.Any) -> bool:
+    return True
+
+
+def _never(value: t.Any) -> bool:
+    return False
+
+
+def _is_number(value: t.Any) -> bool:
+    """Draft 7 ``number`` (``bool`` excluded)."""
+    return not isinstance(value, bool) and isinstance(value, numbers.Number)
+
+
+def _is_integer(value: t.Any) -> bool:
+    """Draft 7 ``integer``: an ``int`` or an integral ``float`` (``bool`` excluded)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+_TYPE_CHECKS: dict[str, _Check] = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": _is_number,
+    "integer": _is_integer,
+}
+
+
+def _all_of(checks: list[_Check]) -> _Check:
+    """One check that passes when every check in *checks* passes."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    frozen = tuple(checks)
+
+    def check(value: t.Any) -> bool:
+        for each in frozen:
+            if not each(value):
+                return False
+        return True
+
+    return check
+
+
+def _type_check(types: t.Any, nullable: bool) -> _Check:
+    names = [types] if isinstance(types, str) else list(types)
+    checks = tuple(_TYPE_CHECKS[name] for name in names)
+    if len(checks) == 1 and not nullable:
+        return checks[0]
+
+    def check(value: t.Any) -> bool:
+        if value is None and nullable:
+            return True
+        for each in checks:
+            if each(value):
+                return True
+        return False
+
+    return check
+
+
+def _enum_check(options: list[t.Any]) -> _Check:
+    strings = frozenset(o for o in options if isinstance(o, str))
+    others = tuple(o for o in options if not isinstance(o, str))
+
+    def check(value: t.Any) -> bool:
+        if isinstance(value, str):
+            # ``equal`` compares strings with ``==`` and nothing else equals one.
+            return value in strings or any(_json_equal(o, value) for o in others)
+        return any(_json_equal(o, value) for o in options)
+
+    return check
+
+
+class _Compiler:
+    """Turn schema nodes into validity checks equivalent to ``is_valid``.
+
+    :param fallback: the ``jsonschema`` check of a node the compiler does not
+        handle (``$ref``, ``uniqueItems``, ``patternProperties``...).
+    """
+
+    def __init__(self, fallback: t.Callable[[t.Any], _Check]) -> None:
+        self._fallback = fallback
+        self._cache: dict[int, _Check] = {}
+
+    def __call__(self, node: t.Any) -> _Check:
+        found = self._cache.get(id(node))
+        if found is None:
+            found = self._cache[id(node)] = self._compile(node)
+        return found
+
+    def _compile(self, node: t.Any) -> _Check:
+        if node is True:
+            return _always
+        if node is False:
+            return _never
+        if not isinstance(node, dict) or any(
+            k in _VALIDATING_KEYWORDS and k not in _FAST_KEYWORDS for k in node
+        ):
+            return self._fallback(node)
+        try:
+            return self._compile_node(node)
+        except (re.error, KeyError, TypeError):  # pragma: no cover - jsonschema decides
+            return self._fallback(node)
+
+    def _compile_node(self, node: dict[str, t.Any]) -> _Check:
+        checks: list[_Check] = []
+        if "type" in node:
+            checks.append(_type_check(node["type"], node.get("nullable") is True))
+        if "const" in node:
+            const = node["const"]
+            checks.append(lambda value: _json_equal(value, const))
+        if "enum" in node:
+            checks.append(_enum_check(list(node["enum"])))
+        if "not" in node:
+            negated = self(node["not"])
+            checks.append(lambda value: not negated(value))
+        checks += self._combinators(node)
+        if "format" in node and node["format"] in FORMAT_CHECKER.checkers:
+            format_check = FORMAT_CHECKER.checkers[node["format"]][0]
+            checks.append(lambda value: bool(format_check(value)))
+        string = self._string_checks(node)
+        if string:
+            string_check = _all_of(string)
+            checks.append(lambda value: not isinstance(value, str) or string_check(value))
+        number = self._number_checks(node)
+        if number:
+            number_check = _all_of(number)
+            checks.append(lambda value: not _is_number(value) or number_check(value))
+        array = self._array_checks(node)
+        if array:
+            array_check = _all_of(array)
+            checks.append(lambda value: not isinstance(value, list) or array_check(value))
+        obj = self._object_check(node)
+        if obj is not None:
+            object_check = obj
+            checks.append(lambda value: not isinstance(value, dict) or object_check(value))
+        return _all_of(checks)
+
+    def _combinators(self, node: dict[str, t.Any]) -> list[_Check]:
+        checks: list[_Check] = []
+        if "allOf" in node:
+            checks.append(_all_of([self(sub) for sub in node["allOf"]]))
+        if "anyOf" in node:
+            any_of = tuple(self(sub) for sub in node["anyOf"])
+            checks.append(lambda value: any(each(value) for each in any_of))
+        if "oneOf" in node:
+            one_of = tuple(self(sub) for sub in node["oneOf"])
+            checks.append(lambda value: sum(1 for each in one_of if each(value)) == 1)
+        if "if" in node:
+            condition = self(node["if"])
+            then = self(node["then"]) if "then" in node else _always
+            otherwise = self(node["else"]) if "else" in node else _always
+            checks.append(lambda value: then(value) if condition(value) else otherwise(value))
+        return checks
+
+    @staticmethod
+    def _string_checks(node: dict[str, t.Any]) -> list[_Check]:
+        checks: list[_Check] = []
+        if "minLength" in node:
+            low = node["minLength"]
+            checks.append(lambda value: len(value) >= low)
+        if "maxLength" in node:
+            high = node["maxLength"]
+            checks.append(lambda value: len(value) <= high)
+        if "pattern" in node:
+            search = re.compile(node["pattern"]).search
+            checks.append(lambda value: search(value) is not None)
+        return checks
+
+    @staticmethod
+    def _number_checks(node: dict[str, t.Any]) -> list[_Check]:
+        checks: list[_Check] = []
+        if "minimum" in node:
+            minimum = node["minimum"]
+            checks.append(lambda value: not value < minimum)
+        if "maximum" in node:
+            maximum = node["maximum"]
+            checks.append(lambda value: not value > maximum)
+        if "exclusiveMinimum" in node:
+            exclusive_min = node["exclusiveMinimum"]
+            checks.append(lambda value: not value <= exclusive_min)
+        if "exclusiveMaximum" in node:
+            exclusive_max = node["exclusiveMaximum"]
+            checks.append(lambda value: not value >= exclusive_max)
+        return checks
+
+    def _array_checks(self, node: dict[str, t.Any]) -> list[_Check]:
+        checks: list[_Check] = []
+        if "minItems" in node:
+            low = node["minItems"]
+            checks.append(lambda value: len(value) >= low)
+        if "maxItems" in node:
+            high = node["maxItems"]
+            checks.append(lambda value: len(value) <= high)
+        items = node.get("items", True)
+        if isinstance(items, list):
+            positional = tuple(self(sub) for sub in items)
+            checks.append(
+                lambda value: all(each(v) for each, v in zip(positional, value))
+            )
+        elif items is not True and items != {}:
+            each_item = self(items)
+            checks.append(lambda value: all(each_item(v) for v in value))
+        return checks
+
+    def _object_check(self, node: dict[str, t.Any]) -> _Check | None:
+        required = tuple(node.get("required", ()))
+        props: dict[str, t.Any] = node.get("properties", {})
+        known = frozenset(props)
+        prop_checks = tuple(
+            (name, check)
+            for name, check in ((name, self(sub)) for name, sub in props.items())
+            if check is not _always
+        )
+        additional: t.Any = node.get("additionalProperties", True)
+        extra_check = None if additional is True else self(additional)
+        if extra_check is _always:
+            extra_check = None
+        low = node.get("minProperties", 0)
+        high = node.get("maxProperties")
+        if not (required or prop_checks or extra_check is not None or low or high is not None):
+            return None
+
+        def check(value: dict[str, t.Any]) -> bool:
+            for name in required:
+                if name not in value:
+                    return False
+            for name, sub in prop_checks:
+                if name in value and not sub(value[name]):
+                    return False
+            if extra_check is not None:
+                for key, item in value.items():
+                    if key not in known and not extra_check(item):
+                        return False
+            return len(value) >= low and (high is None or len(value) <= high)
+
+        return check
 
 
 class JsonSchemaValidator:
@@ -424,6 +723,14 @@ class JsonSchemaValidator:
         self._inert: dict[int, bool] = {}
         self._check_nodes(schema, set())
         self._root_inert = self._is_inert(schema)
+        self._valid = _Compiler(lambda node: self._sub(node).is_valid)
+        self._root_valid = self._valid(schema)
+        self._empty_object = _is_empty_object(schema)
+        # Without ``$ref`` the defaults and removals compile to closures too;
+        # with one (possibly recursive) :meth:`_mutate` walks the schema.
+        self._mutator: _Mutator | None = None
+        if not self._root_inert and not _has_ref(schema):
+            self._mutator = self._compile_mutator(schema, False, 0)
 
     # -- public API --------------------------------------------------------
 
@@ -434,9 +741,15 @@ class JsonSchemaValidator:
         :returns: the validated copy.
         :raises SchemaValidationError: with the errors Ajv would report.
         """
+        if self._empty_object and isinstance(data, dict):
+            return {}
         value = _clone(data)
-        if not self._root_inert:
+        if self._mutator is not None:
+            self._mutator(value)
+        elif not self._root_inert:
             self._mutate(self.schema, value, False, 0)
+        if self._root_valid(value):
+            return value
         errors = list(self._validator.iter_errors(value))
         if errors:
             raise SchemaValidationError(self._ajv_errors(errors, (), False, self.schema, 0))
@@ -505,6 +818,214 @@ class JsonSchemaValidator:
         self._inert[id(node)] = result
         return result
 
+    # -- defaults and removal, compiled (schemas without ``$ref``) ---------
+
+    def _compile_mutator(self, node: t.Any, composite: bool, depth: int) -> _Mutator | None:
+        """A closure doing what ``_mutate(node, data, composite, depth)`` does.
+
+        :returns: ``None`` when that call would never change anything.
+        """
+        if not isinstance(node, dict) or depth > _MAX_DEPTH or self._is_inert(node):
+            return None
+        steps: list[_Mutator] = []
+        choosers = [
+            self._compile_chooser(node[keyword], depth)
+            for keyword in ("anyOf", "oneOf")
+            if isinstance(node.get(keyword), list)
+        ]
+        if choosers:
+
+            def choose(data: t.Any) -> None:
+                if isinstance(data, (dict, list)):
+                    for chooser in choosers:
+                        chooser(data)
+
+            steps.append(choose)
+        for sub in node.get("allOf") or ():
+            mutator = self._compile_mutator(sub, composite, depth + 1)
+            if mutator is not None:
+                steps.append(mutator)
+        if "if" in node:
+            condition = self._valid(node["if"])
+            then = self._compile_mutator(node.get("then"), composite, depth + 1)
+            otherwise = self._compile_mutator(node.get("else"), composite, depth + 1)
+            if then is not None or otherwise is not None:
+
+                def branch(data: t.Any) -> None:
+                    chosen = then if condition(data) else otherwise
+                    if chosen is not None:
+                        chosen(data)
+
+                steps.append(branch)
+        obj = self._compile_object_mutator(node, composite, depth)
+        arr = self._compile_array_mutator(node, composite, depth)
+        if obj is not None or arr is not None:
+
+            def containers(data: t.Any) -> None:
+                if isinstance(data, dict):
+                    if obj is not None:
+                        obj(data)
+                elif isinstance(data, list) and arr is not None:
+                    arr(data)
+
+            steps.append(containers)
+        if not steps:
+            return None
+        if len(steps) == 1:
+            return steps[0]
+
+        def run(data: t.Any) -> None:
+            for step in steps:
+                step(data)
+
+        return run
+
+    def _compile_chooser(self, branches: list[t.Any], depth: int) -> _Mutator:
+        """Compiled :meth:`_choose_branch`."""
+        compiled = tuple(
+            (
+                self._is_inert(branch),
+                self._compile_mutator(branch, True, depth + 1),
+                self._valid(branch),
+            )
+            for branch in branches
+        )
+
+        def choose(data: t.Any) -> None:
+            for inert, mutator, check in compiled:
+                if inert:
+                    if check(data):
+                        return
+                    continue
+                candidate = _clone(data)
+                if mutator is not None:
+                    mutator(candidate)
+                if check(candidate):
+                    _replace(data, candidate)
+                    return
+
+        return choose
+
+    def _compile_object_mutator(
+        self, node: dict[str, t.Any], composite: bool, depth: int
+    ) -> _Mutator | None:
+        """Compiled :meth:`_mutate_object`."""
+        props = node.get("properties")
+        props = props if isinstance(props, dict) else {}
+        defaults = (
+            ()
+            if composite
+            else tuple(
+                (name, sub["default"])
+                for name, sub in props.items()
+                if isinstance(sub, dict) and "default" in sub
+            )
+        )
+        patterns = node.get("patternProperties")
+        patterns = patterns if isinstance(patterns, dict) else {}
+        additional = node.get("additionalProperties", True)
+        strip = additional is not True and additional != {}
+        keep_schema = isinstance(additional, dict)
+        extra_mutator = self._compile_mutator(additional, True, depth + 1) if strip else None
+        extra_check = self._valid(additional) if strip else _always
+        dependencies = tuple(
+            (prop, mutator)
+            for prop, dependency in (node.get("dependencies") or {}).items()
+            if isinstance(dependency, dict)
+            for mutator in (self._compile_mutator(dependency, composite, depth + 1),)
+            if mutator is not None
+        )
+        children = tuple(
+            (name, mutator)
+            for name, sub in props.items()
+            for mutator in (self._compile_mutator(sub, composite, depth + 1),)
+            if mutator is not None
+        )
+        pattern_children = tuple(
+            (pattern, mutator)
+            for pattern, sub in patterns.items()
+            for mutator in (self._compile_mutator(sub, composite, depth + 1),)
+            if mutator is not None
+        )
+        if not (defaults or strip or dependencies or children or pattern_children):
+            return None
+
+        def mutate(data: dict[str, t.Any]) -> None:
+            for name, default in defaults:
+                if name not in data:
+                    data[name] = _clone(default)
+            if strip:
+                for key in list(data):
+                    if key in props or any(re.search(p, key) for p in patterns):
+                        continue
+                    if not keep_schema:
+                        del data[key]
+                        continue
+                    value = _clone(data[key])
+                    if extra_mutator is not None:
+                        extra_mutator(value)
+                    if extra_check(value):
+                        data[key] = value
+                    else:
+                        del data[key]
+            for prop, dependency in dependencies:
+                if prop in data:
+                    dependency(data)
+            for name, child in children:
+                if name in data:
+                    child(data[name])
+            for pattern, child in pattern_children:
+                for key in [k for k in data if re.search(pattern, k)]:
+                    child(data[key])
+
+        return mutate
+
+    def _compile_array_mutator(
+        self, node: dict[str, t.Any], composite: bool, depth: int
+    ) -> _Mutator | None:
+        """Compiled :meth:`_mutate_array`."""
+        items = node.get("items")
+        if isinstance(items, dict):
+            each = self._compile_mutator(items, composite, depth + 1)
+            if each is None:
+                return None
+            each_item = each
+
+            def mutate_all(data: list[t.Any]) -> None:
+                for value in data:
+                    each_item(value)
+
+            return mutate_all
+        if not isinstance(items, list):
+            return None
+        defaults = (
+            ()
+            if composite
+            else tuple(
+                (index, isinstance(sub, dict) and "default" in sub, sub)
+                for index, sub in enumerate(items)
+            )
+        )
+        positional = tuple(self._compile_mutator(sub, composite, depth + 1) for sub in items)
+        extra = node.get("additionalItems")
+        extra_mutator = (
+            self._compile_mutator(extra, composite, depth + 1) if isinstance(extra, dict) else None
+        )
+        count = len(items)
+
+        def mutate_tuple(data: list[t.Any]) -> None:
+            for index, has_default, sub in defaults:
+                if has_default and index == len(data):
+                    data.append(_clone(sub["default"]))
+            for mutator, value in zip(positional, data):
+                if mutator is not None:
+                    mutator(value)
+            if extra_mutator is not None:
+                for value in data[count:]:
+                    extra_mutator(value)
+
+        return mutate_tuple
+
     # -- defaults and removal ---------------------------------------------
 
     def _mutate(self, node: t.Any, data: t.Any, composite: bool, depth: int) -> None:
@@ -526,7 +1047,7 @@ class JsonSchemaValidator:
         for sub in node.get("allOf") or ():
             self._mutate(sub, data, composite, depth + 1)
         if "if" in node:
-            clause = "then" if self._sub(node["if"]).is_valid(data) else "else"
+            clause = "then" if self._valid(node["if"])(data) else "else"
             if clause in node:
                 self._mutate(node[clause], data, composite, depth + 1)
         if isinstance(data, dict):
@@ -538,12 +1059,12 @@ class JsonSchemaValidator:
         """Apply the first branch that validates (defaults are not used)."""
         for branch in branches:
             if self._is_inert(branch):
-                if self._sub(branch).is_valid(data):
+                if self._valid(branch)(data):
                     return
                 continue
             candidate = _clone(data)
             self._mutate(branch, candidate, True, depth + 1)
-            if self._sub(branch).is_valid(candidate):
+            if self._valid(branch)(candidate):
                 _replace(data, candidate)
                 return
 
@@ -568,7 +1089,7 @@ class JsonSchemaValidator:
                     continue
                 value = _clone(data[key])
                 self._mutate(additional, value, True, depth + 1)
-                if self._sub(additional).is_valid(value):
+                if self._valid(additional)(value):
                     data[key] = value
                 else:
                     del data[key]
