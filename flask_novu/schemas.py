@@ -20,6 +20,7 @@ import abc
 import datetime
 import decimal
 import enum
+import functools
 import sys
 import types
 import typing as t
@@ -101,7 +102,7 @@ class JsonSchemaAdapter(Schema):
                 f"Invalid {what}: a JSON Schema must have type 'object' or anyOf/allOf/oneOf"
             )
         try:
-            self._validator = JsonSchemaValidator(schema)
+            self._validator = JsonSchemaValidator.shared(schema)
         except ValueError as exc:
             raise ValueError(f"Invalid {what}: {exc}") from exc
         self.json_schema = schema
@@ -357,7 +358,10 @@ def is_schema_like(obj: t.Any) -> bool:
     return _is_pydantic_model(obj)
 
 
-_EMPTY: Schema | None = None
+@functools.lru_cache(maxsize=1)
+def _empty_schema() -> Schema:
+    """The one adapter of the empty schema (``to_schema(None)``)."""
+    return JsonSchemaAdapter(EMPTY_SCHEMA)
 
 
 def to_schema(obj: t.Any | None, *, what: str = "schema") -> Schema:
@@ -369,11 +373,8 @@ def to_schema(obj: t.Any | None, *, what: str = "schema") -> Schema:
         error messages.
     :raises ValueError: *obj* is not a usable schema.
     """
-    global _EMPTY
     if obj is None:
-        if _EMPTY is None:
-            _EMPTY = JsonSchemaAdapter(EMPTY_SCHEMA)
-        return _EMPTY
+        return _empty_schema()
     if isinstance(obj, dict):
         return JsonSchemaAdapter(obj, what=what)
     instance = _marshmallow_schema_instance(obj)

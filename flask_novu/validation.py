@@ -23,7 +23,9 @@ This module does not import Flask.
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
+import json
 import numbers
 import re
 import typing as t
@@ -732,6 +734,31 @@ class JsonSchemaValidator:
         if not self._root_inert and not _has_ref(schema):
             self._mutator = self._compile_mutator(schema, False, 0)
 
+    @classmethod
+    def shared(cls, schema: dict[str, t.Any]) -> JsonSchemaValidator:
+        """A validator for *schema*, shared with every equal schema.
+
+        Validators are cached (bounded, thread-safe) by the schema's JSON text,
+        key order included (it decides the order of filled defaults and of
+        errors), so equal schemas are checked and compiled once. The cached
+        validator works on its own copy of the schema: changing *schema*
+        later does not affect it.
+
+        :raises ValueError: as the constructor.
+        """
+        if isinstance(schema, dict):
+            try:
+                key = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+            except (TypeError, ValueError):
+                key = None
+            if key is not None:
+                shared = _shared_validator(key)
+                # Tuples and other look-alikes dump as JSON too; only share
+                # when the copy really is the same schema.
+                if shared.schema == schema:
+                    return shared
+        return cls(schema)
+
     # -- public API --------------------------------------------------------
 
     def validate(self, data: t.Any) -> t.Any:
@@ -1226,3 +1253,9 @@ class JsonSchemaValidator:
             node = target
             i += 1
         return tuple(key), wrappers
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_validator(key: str) -> JsonSchemaValidator:
+    """The validator of the schema whose JSON text is *key* (see ``shared``)."""
+    return JsonSchemaValidator(json.loads(key))
