@@ -49,7 +49,7 @@ from .errors import (
     SignatureError,
 )
 from .signature import verify_signature
-from .wire import COMPAT_EXECUTE, EXECUTE_EVENT, TRIGGER_EVENT, load
+from .wire import COMPAT_EXECUTE, TRIGGER_EVENT, load, load_event
 from .workflows import Workflow
 
 logger = logging.getLogger("flask_novu")
@@ -430,7 +430,7 @@ class NovuBridgeView(MethodView):
             agent_id = request.args.get("agentId", "")
             return self.json_response({"error": f"Agent '{agent_id}' not registered"}, 404)
         # Absent controls are {} (the SDK rejects them; Novu always sends them).
-        body = load(EXECUTE_EVENT, self.json_body(), "event")
+        body = load_event(self.json_body())
         event = Event(
             action=action,
             workflow_id=workflow_id,
