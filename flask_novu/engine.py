@@ -166,6 +166,27 @@ class _Run:
     def _wrap_user_error(self, exc: Exception) -> NovuError:
         return BridgeError(exc)
 
+    def controls(
+        self, schema: Schema, step_id: str, given: t.Any, context: dict[str, t.Any]
+    ) -> tuple[t.Any, t.Any]:
+        """Validate (defaults filled) and Liquid-compile a step's controls.
+
+        :returns: the compiled controls as JSON and as user code sees them.
+        """
+        workflow_id = self.workflow.workflow_id
+        try:
+            controls, _ = schema.validate(given)
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
+        try:
+            compiled = compile_controls(controls, context, self.bridge.liquid_limits)
+        except ControlCompilationError as exc:
+            raise StepControlCompilationFailedError(workflow_id, step_id, exc.data) from None
+        try:
+            return compiled, schema.to_user(compiled)
+        except SchemaValidationError as exc:
+            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
+
     def liquid_context(
         self, payload: t.Any, event: Event | None, steps: dict[str, t.Any]
     ) -> dict[str, t.Any]:
@@ -295,20 +316,9 @@ class _BridgeRun(_Run):
         return user
 
     def _compile_controls(self, definition: StepDefinition) -> tuple[t.Any, t.Any]:
-        workflow_id, step_id = self.workflow.workflow_id, definition.step_id
-        schema = definition.control_schema
-        try:
-            controls, _ = schema.validate(self.event.controls)
-        except SchemaValidationError as exc:
-            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
-        try:
-            compiled = compile_controls(controls, self.context, self.bridge.liquid_limits)
-        except ControlCompilationError as exc:
-            raise StepControlCompilationFailedError(workflow_id, step_id, exc.data) from None
-        try:
-            return compiled, schema.to_user(compiled)
-        except SchemaValidationError as exc:
-            raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
+        return self.controls(
+            definition.control_schema, definition.step_id, self.event.controls, self.context
+        )
 
     async def _user(self, definition: StepDefinition, pending: t.Awaitable[t.Any]) -> t.Any:
         """Await user code; its failures become StepExecutionFailedError."""
@@ -349,26 +359,13 @@ class _InProcessRun(_Run):
     ) -> None:
         super().__init__(bridge, workflow, async_to_sync)
         self.step_results: dict[str, t.Any] = {}
-        self.payload_json = payload_json
-        self.event = Event(action="trigger", workflow_id=workflow.workflow_id, step_id="")
-        self.event.subscriber = subscriber
+        event = Event(action="trigger", workflow_id=workflow.workflow_id, step_id="")
+        event.subscriber = subscriber
+        # ``steps`` is the live results dict: each step sees the ones before it.
+        self.context = self.liquid_context(payload_json, event, self.step_results)
 
     async def _process(self, call: StepCall) -> t.Any:
-        schema = self._control_schema(call)
-        workflow_id = self.workflow.workflow_id
-        try:
-            controls, _ = schema.validate({})
-        except SchemaValidationError as exc:
-            raise ExecutionStateControlInvalidError(workflow_id, call.step_id, exc.errors) from None
-        context = self.liquid_context(self.payload_json, self.event, dict(self.step_results))
-        try:
-            compiled = compile_controls(controls, context, self.bridge.liquid_limits)
-        except ControlCompilationError as exc:
-            raise StepControlCompilationFailedError(workflow_id, call.step_id, exc.data) from None
-        try:
-            user_controls = schema.to_user(compiled)
-        except SchemaValidationError as exc:
-            raise ExecutionStateControlInvalidError(workflow_id, call.step_id, exc.errors) from None
+        _, user_controls = self.controls(self._control_schema(call), call.step_id, {}, self.context)
         if call.skip is not None and await _call_skip(call.skip, user_controls):
             outputs: t.Any = {"skipped": True}
         else:

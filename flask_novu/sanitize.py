@@ -172,6 +172,12 @@ _DROPPED_ATTRIBUTE = re.compile(r'\s[^\s"=<>/]+="\ue001dropped"')
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
 _URL_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9.\-+]*):")
+#: Something in ammonia's output that makes a start tag differ from its
+#: sanitize-html serialisation (a dropped or empty attribute, a void element).
+#: A match may be a false alarm; its absence means no start tag changes.
+_START_TAG_WORK = re.compile("\ue001|=\"\"|<(?:img|br|hr|link|meta|wbr|col)\\b")
+#: Case-insensitive ``<tbody`` (same answer as searching the lower-cased text).
+_TBODY_START = re.compile("<tbody", re.IGNORECASE)
 
 
 def _is_unsafe_url(url: str) -> bool:
@@ -261,6 +267,12 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+def _bare(match: re.Match[str]) -> str:
+    """Write an empty attribute (``name=""``) bare, except ``alt``."""
+    name = match.group(1)
+    return match.group(0) if name.strip() == "alt" else name
+
+
 def _rewrite_start_tag(tag: str, attributes: str) -> str:
     """Serialise a start tag the way sanitize-html does.
 
@@ -268,13 +280,13 @@ def _rewrite_start_tag(tag: str, attributes: str) -> str:
     :param attributes: ammonia's serialised attributes (leading space each).
     :return: The rewritten start tag (plus closer for some void elements).
     """
-
-    def bare(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return match.group(0) if name.strip() == "alt" else name
-
-    attributes = _DROPPED_ATTRIBUTE.sub("", attributes)
-    attributes = _EMPTY_ATTRIBUTE.sub(bare, attributes).replace("&nbsp;", "\xa0")
+    # Each pass is skipped when its trigger is absent (it would be a no-op).
+    if _DROPPED in attributes:
+        attributes = _DROPPED_ATTRIBUTE.sub("", attributes)
+    if '=""' in attributes:
+        attributes = _EMPTY_ATTRIBUTE.sub(_bare, attributes)
+    if "&nbsp;" in attributes:
+        attributes = attributes.replace("&nbsp;", "\xa0")
     if tag in _SELF_CLOSING:
         return f"<{tag}{attributes} />"
     if tag in _VOID_WITH_CLOSER:
@@ -290,13 +302,19 @@ def _rewrite_token(match: re.Match[str], drop_tbody: bool) -> str:
         the HTML5 tree builder, not written by the author).
     :return: The rewritten markup.
     """
-    if match.group(1) is not None:
+    tag = match.group(3)
+    if tag is None:
         opening = _OUTPUT_TOKEN.fullmatch(match.group(1))
         head = _rewrite_token(opening, drop_tbody) if opening else match.group(1)
         return head + match.group(2)
-    if drop_tbody and match.group(3) == "tbody":
+    if drop_tbody and tag == "tbody":
         return ""
-    return _rewrite_start_tag(match.group(3), match.group(4))
+    return _rewrite_start_tag(tag, match.group(4))
+
+
+def _rewrite_kept_tbody(match: re.Match[str]) -> str:
+    """:func:`_rewrite_token` for ``re.sub`` when no ``tbody`` is dropped."""
+    return _rewrite_token(match, False)
 
 
 def _rewrite_text(text: str, drop_tbody: bool) -> str:
@@ -318,6 +336,13 @@ def _postprocess(cleaned: str, drop_tbody: bool) -> str:
     :param drop_tbody: Remove ``tbody`` tags (the source had none).
     :return: The same markup, serialised like sanitize-html.
     """
+    # A ``tbody`` can only be dropped if the output contains one.
+    drop_tbody = drop_tbody and "tbody" in cleaned
+    if not drop_tbody and "&nbsp;" not in cleaned:
+        # Text and end tags stay as they are; only start tags may change.
+        if not _START_TAG_WORK.search(cleaned):
+            return cleaned
+        return _OUTPUT_TOKEN.sub(_rewrite_kept_tbody, cleaned)
     pieces: List[str] = []
     position = 0
     for match in _OUTPUT_TOKEN.finditer(cleaned):
@@ -339,7 +364,7 @@ def _clean_fragment(fragment: str) -> str:
     shield = "\r" in fragment and _CR_PLACEHOLDER not in fragment
     if shield:
         fragment = _CR_IN_TEXT.sub(lambda match: match.group(1) or _CR_PLACEHOLDER, fragment)
-    drop_tbody = "<tbody" not in fragment.lower()
+    drop_tbody = _TBODY_START.search(fragment) is None
     fragment = _RAW_TEXT_TAG.sub(r"\1novu-unwrapped-\2", fragment)
     cleaned = _postprocess(_CLEANER.clean(fragment), drop_tbody)
     if shield:

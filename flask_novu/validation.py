@@ -465,7 +465,10 @@ def _never(value: t.Any) -> bool:
 
 def _is_number(value: t.Any) -> bool:
     """Draft 7 ``number`` (``bool`` excluded)."""
-    return not isinstance(value, bool) and isinstance(value, numbers.Number)
+    kind = type(value)
+    if kind is int or kind is float:
+        return True
+    return kind is not bool and isinstance(value, numbers.Number)
 
 
 def _is_integer(value: t.Any) -> bool:
@@ -580,22 +583,41 @@ class _Compiler:
         if "format" in node and node["format"] in FORMAT_CHECKER.checkers:
             format_check = FORMAT_CHECKER.checkers[node["format"]][0]
             checks.append(lambda value: bool(format_check(value)))
+        types = node.get("type")
+        # A single, non-nullable type rules out the keyword groups of the others.
+        only = types if isinstance(types, str) and node.get("nullable") is not True else None
         string = self._string_checks(node)
-        if string:
+        if string and only in (None, "string"):
             string_check = _all_of(string)
-            checks.append(lambda value: not isinstance(value, str) or string_check(value))
+            checks.append(
+                string_check
+                if only
+                else lambda value: not isinstance(value, str) or string_check(value)
+            )
         number = self._number_checks(node)
-        if number:
+        if number and only in (None, "number", "integer"):
             number_check = _all_of(number)
-            checks.append(lambda value: not _is_number(value) or number_check(value))
+            checks.append(
+                number_check
+                if only
+                else lambda value: not _is_number(value) or number_check(value)
+            )
         array = self._array_checks(node)
-        if array:
+        if array and only in (None, "array"):
             array_check = _all_of(array)
-            checks.append(lambda value: not isinstance(value, list) or array_check(value))
+            checks.append(
+                array_check
+                if only
+                else lambda value: not isinstance(value, list) or array_check(value)
+            )
         obj = self._object_check(node)
-        if obj is not None:
+        if obj is not None and only in (None, "object"):
             object_check = obj
-            checks.append(lambda value: not isinstance(value, dict) or object_check(value))
+            checks.append(
+                object_check
+                if only
+                else lambda value: not isinstance(value, dict) or object_check(value)
+            )
         return _all_of(checks)
 
     def _combinators(self, node: dict[str, t.Any]) -> list[_Check]:

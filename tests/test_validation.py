@@ -461,3 +461,267 @@ def test_error_carries_errors_and_readable_text() -> None:
     error = SchemaValidationError([{"path": "/a", "message": "must be string"}])
     assert error.errors == [{"path": "/a", "message": "must be string"}]
     assert "/a: must be string" in str(error)
+
+
+# -- compiled fast path == full path (differential) -----------------------------------
+
+from flask_novu import step_schemas  # noqa: E402
+from flask_novu.mock import mock_from_schema  # noqa: E402
+
+_EXTRA_SCHEMAS: list[dict[str, t.Any]] = [
+    {
+        "type": "object",
+        "properties": {
+            "n": {"type": ["integer", "string"], "nullable": True},
+            "x": {"type": "number", "minimum": 0, "exclusiveMaximum": 10, "default": 1},
+            "y": {"type": "integer", "maximum": 5, "exclusiveMinimum": -5},
+            "s": {"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^a"},
+            "e": {"enum": ["a", 1, True, None, [1], {"k": "v"}]},
+            "c": {"const": 1},
+            "f": {"format": "date-time"},
+            "u": {"type": "string", "format": "uuid"},
+            "i": {"type": "string", "format": "int32"},
+            "arr": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 3},
+            "tup": {
+                "type": "array",
+                "items": [{"type": "string", "default": "a"}, {"type": "number", "default": 2}],
+            },
+            "none": {"type": "array", "items": False},
+            "neg": {"not": {"type": "string"}},
+            "obj": {
+                "type": "object",
+                "properties": {"k": {"type": "string", "default": "d"}},
+                "additionalProperties": {"type": "number"},
+                "minProperties": 1,
+                "maxProperties": 3,
+            },
+        },
+        "required": ["x"],
+        "additionalProperties": False,
+    },
+    {
+        "type": "object",
+        "allOf": [
+            {"properties": {"a": {"type": "string", "default": "z"}}},
+            {"properties": {"b": {"type": "number"}}},
+        ],
+        "anyOf": [
+            {"properties": {"a": {"const": "z"}}, "additionalProperties": False},
+            {"required": ["b"]},
+        ],
+        "if": {"properties": {"a": {"const": "z"}}},
+        "then": {"properties": {"t": {"default": "then"}}},
+        "else": {"properties": {"t": {"default": "else"}}, "required": ["b"]},
+    },
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {"kind": {"enum": ["a"]}, "v": {"type": "string"}},
+                "required": ["kind"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"kind": {"enum": ["b"]}, "v": {"type": "number"}},
+                "required": ["kind"],
+                "additionalProperties": False,
+            },
+            {"type": "object", "properties": {"v": {"type": "boolean"}}, "required": ["v"]},
+        ]
+    },
+    {
+        # keywords the compiler leaves to jsonschema, next to compiled ones
+        "type": "object",
+        "definitions": {"name": {"type": "string", "default": "anon"}},
+        "properties": {
+            "who": {"type": "object", "properties": {"name": {"$ref": "#/definitions/name"}}},
+            "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+            "m": {"type": "number", "multipleOf": 0.5},
+            "dep": {"type": "object", "dependencies": {"a": ["b"], "c": {"required": ["d"]}}},
+            "has": {"type": "array", "contains": {"const": 1}},
+            "names": {"type": "object", "propertyNames": {"maxLength": 2}},
+        },
+        "patternProperties": {"^x-": {"type": "string"}},
+        "additionalProperties": False,
+    },
+]
+
+
+def _builtin_schemas() -> list[dict[str, t.Any]]:
+    schemas = []
+    for step_type in step_schemas.STEP_TYPES:
+        schemas += [step_schemas.output_schema(step_type), step_schemas.result_schema(step_type)]
+        for provider in step_schemas.provider_ids(step_type):
+            schemas.append(step_schemas.provider_output_schema(step_type, provider))
+    return schemas
+
+
+DIFFERENTIAL_SCHEMAS: list[dict[str, t.Any]] = [
+    *_builtin_schemas(),
+    step_schemas.empty_schema(),
+    PAYLOAD,
+    CONTROLS,
+    *_EXTRA_SCHEMAS,
+]
+
+_SAMPLES: list[t.Any] = [
+    None, True, False, 0, 1, 1.0, 1.5, -7, 2**40, "", "a", "ab", "abcd", "https://x.io/a",
+    "/local", "mailto:x", "2020-01-01T10:00:00Z", "8f14e45f-ceea-467f-a1d2-4f1b2a4a6b8c",
+    "regular", "timed", "seconds", "hours", "_self", "z", "kind", [], [1], ["a", "a"],
+    [1, "a", None], {}, {"k": 1}, {"label": "x", "redirect": {"url": "/x"}}, {"a": None},
+]  # fmt: skip
+
+
+def _reference(schema: dict[str, t.Any]) -> JsonSchemaValidator:
+    """The validator with every compiled shortcut switched off (the full path)."""
+    validator = JsonSchemaValidator(schema)
+    v: t.Any = validator
+    v._valid = lambda node: v._sub(node).is_valid
+    v._root_valid = lambda value: False
+    v._mutator = None
+    v._empty_object = False
+    return validator
+
+
+def _outcome(validator: JsonSchemaValidator, data: t.Any) -> tuple[str, str]:
+    before = json.dumps(data)
+    try:
+        result = ("ok", json.dumps(validator.validate(data)))  # key order matters
+    except SchemaValidationError as exc:
+        result = ("error", json.dumps(exc.errors))
+    assert json.dumps(data) == before, "input was modified"
+    return result
+
+
+def _mutate(value: t.Any, rng: random.Random, depth: int = 0) -> t.Any:
+    """A random variation of *value*: dropped, added or replaced members."""
+    if rng.random() < 0.15 or depth > 6:
+        return copy.deepcopy(rng.choice(_SAMPLES))
+    if isinstance(value, dict):
+        result = dict(value)
+        roll = rng.random()
+        if result and roll < 0.3:
+            del result[rng.choice(list(result))]
+        elif roll < 0.5:
+            result[rng.choice(["extra", "kind", "v", "a", "b", "x-y", "t"])] = copy.deepcopy(
+                rng.choice(_SAMPLES)
+            )
+        if result:
+            key = rng.choice(list(result))
+            result[key] = _mutate(result[key], rng, depth + 1)
+        return result
+    if isinstance(value, list):
+        result_list = list(value)
+        if result_list and rng.random() < 0.3:
+            result_list.pop(rng.randrange(len(result_list)))
+        if rng.random() < 0.3:
+            result_list.append(copy.deepcopy(rng.choice(_SAMPLES)))
+        if result_list:
+            index = rng.randrange(len(result_list))
+            result_list[index] = _mutate(result_list[index], rng, depth + 1)
+        return result_list
+    return copy.deepcopy(rng.choice(_SAMPLES))
+
+
+@pytest.mark.parametrize(
+    "schema", DIFFERENTIAL_SCHEMAS, ids=[str(i) for i in range(len(DIFFERENTIAL_SCHEMAS))]
+)
+def test_fast_path_matches_full_path(schema: dict[str, t.Any]) -> None:
+    fast, full = JsonSchemaValidator(schema), _reference(schema)
+    rng = random.Random(1234)
+    valid = 0
+    for seed in range(40):
+        base = mock_from_schema(schema, rng=random.Random(seed))
+        for data in [base, *(_mutate(base, rng) for _ in range(10))]:
+            expected = _outcome(full, data)
+            assert _outcome(fast, data) == expected, data
+            valid += expected[0] == "ok"
+    assert valid > 0  # the generated instances do reach the success path
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-5, 5) | st.sampled_from(_SAMPLES[14:29]),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.sampled_from(["a", "b", "v", "kind", "subject", "body", "x"]), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(DIFFERENTIAL_SCHEMAS) - 1), data=_JSON)
+def test_fast_path_matches_full_path_on_arbitrary_json(index: int, data: t.Any) -> None:
+    schema = DIFFERENTIAL_SCHEMAS[index]
+    assert _outcome(JsonSchemaValidator(schema), data) == _outcome(_reference(schema), data)
+
+
+def test_builtin_schemas_compile_mostly_without_jsonschema() -> None:
+    # Only nodes using keywords outside the compiled subset go to jsonschema.
+    from flask_novu.validation import _FAST_KEYWORDS, _Compiler
+
+    for schema in _builtin_schemas():
+        fallbacks: list[t.Any] = []
+        _Compiler(lambda node: fallbacks.append(node) or (lambda value: True))(schema)
+        for node in fallbacks:
+            assert set(node) - _FAST_KEYWORDS & {"uniqueItems", "multipleOf", "$ref"}, node
+
+
+def test_empty_object_schema_is_a_no_op_for_objects() -> None:
+    validator = JsonSchemaValidator(step_schemas.empty_schema())
+    assert validator.validate({"a": [1, {"b": 2}], "c": None}) == {}
+    assert validator.validate({}) == {}
+    with pytest.raises(SchemaValidationError):
+        validator.validate([])
+
+
+# -- shared validators ------------------------------------------------------------------
+
+
+def test_equal_schemas_share_one_validator() -> None:
+    one = JsonSchemaValidator.shared(step_schemas.output_schema("in_app"))
+    assert JsonSchemaValidator.shared(step_schemas.output_schema("in_app")) is one
+    assert JsonSchemaValidator.shared(copy.deepcopy(CONTROLS)) is JsonSchemaValidator.shared(
+        CONTROLS
+    )
+
+
+def test_shared_validator_keeps_key_order_apart() -> None:
+    a = {"type": "object", "properties": {"x": {"default": 1}, "y": {"default": 2}}}
+    b = {"type": "object", "properties": {"y": {"default": 2}, "x": {"default": 1}}}
+    assert JsonSchemaValidator.shared(a) is not JsonSchemaValidator.shared(b)
+    assert list(JsonSchemaValidator.shared(b).validate({})) == ["y", "x"]
+
+
+def test_shared_validator_is_not_affected_by_later_changes() -> None:
+    schema = {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
+    validator = JsonSchemaValidator.shared(schema)
+    schema["required"] = []
+    assert errors_of_validator(validator, {}) == [
+        {"path": "", "message": "must have required property 'q'"}
+    ]
+    assert JsonSchemaValidator.shared(schema) is not validator
+
+
+def test_shared_validator_rejects_invalid_and_non_json_schemas() -> None:
+    with pytest.raises(ValueError, match="Invalid JSON Schema"):
+        JsonSchemaValidator.shared({"type": "strnig"})
+    # a tuple is not a JSON array: not shared with the list version, same outcome as before
+    with pytest.raises(ValueError, match="Invalid JSON Schema"):
+        JsonSchemaValidator.shared({"type": "object", "required": ("a",)})
+    odd = {"type": "object", "properties": {"d": {"default": decimal.Decimal("1.5")}}}
+    assert JsonSchemaValidator.shared(odd).validate({}) == {"d": decimal.Decimal("1.5")}
+
+
+def test_shared_validator_is_thread_safe() -> None:
+    schema = {"type": "object", "properties": {"thread": {"type": "integer", "default": 7}}}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(
+            pool.map(lambda _: JsonSchemaValidator.shared(copy.deepcopy(schema)).validate({}), range(64))
+        )
+    assert results == [{"thread": 7}] * 64
+
+
+def errors_of_validator(validator: JsonSchemaValidator, data: t.Any) -> list[dict[str, str]]:
+    with pytest.raises(SchemaValidationError) as info:
+        validator.validate(data)
+    return info.value.errors
