@@ -423,7 +423,7 @@ class Bridge:
             raise TypeError(f"expected a workflow defined with @workflow, got {workflow!r}")
         if workflow.workflow_id in self.workflows:
             raise WorkflowAlreadyExistsError(workflow.workflow_id)
-        workflow.steps  # discover now: a broken workflow fails at registration
+        workflow.steps  # noqa: B018 - discover now: a broken workflow fails at registration
         if not workflow.payload_schema_given:
             logger.info(
                 "workflow %r has no payload schema: as in Novu's SDK, execute requests "

@@ -642,7 +642,7 @@ class _Compiler:
         checks: list[_Check] = []
         if "minLength" in node:
             low = node["minLength"]
-            checks.append(lambda value: len(value) >= low)
+            checks.append(lambda value: len(value) > low)
         if "maxLength" in node:
             high = node["maxLength"]
             checks.append(lambda value: len(value) <= high)
@@ -672,7 +672,7 @@ class _Compiler:
         checks: list[_Check] = []
         if "minItems" in node:
             low = node["minItems"]
-            checks.append(lambda value: len(value) >= low)
+            checks.append(lambda value: len(value) > low)
         if "maxItems" in node:
             high = node["maxItems"]
             checks.append(lambda value: len(value) <= high)

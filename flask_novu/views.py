@@ -68,15 +68,6 @@ STATIC_HEADERS = {
 }
 _HEADER_LIST = list(STATIC_HEADERS.items())
 ALL_METHODS = ["GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
-_warned: set[str] = set()
-
-
-def _warn_once(key: str, message: str, *args: t.Any) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        logger.warning(message, *args)
-
-
 def _as_keys(value: t.Any) -> tuple[str, ...]:
     if not value:
         return ()

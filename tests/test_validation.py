@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import decimal
 import json
+import random
 import typing as t
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flask_novu.validation import FORMAT_CHECKER, JsonSchemaValidator, SchemaValidationError
 
