@@ -17,6 +17,11 @@ plus ``ajv-formats``). This module reproduces that behaviour on top of the
   JSON Pointer ``path``. A failing ``anyOf``/``oneOf`` also lists the first
   error of every branch before its own error, as Ajv does.
 
+For speed, each schema is also compiled into plain Python closures (defaults,
+removals and a yes/no validity check, for the common keywords); ``jsonschema``
+only runs for the keywords left out and to report the errors of invalid data.
+:meth:`JsonSchemaValidator.shared` reuses one validator for equal schemas.
+
 This module does not import Flask.
 """
 
@@ -598,9 +603,7 @@ class _Compiler:
         if number and only in (None, "number", "integer"):
             number_check = _all_of(number)
             checks.append(
-                number_check
-                if only
-                else lambda value: not _is_number(value) or number_check(value)
+                number_check if only else lambda value: not _is_number(value) or number_check(value)
             )
         array = self._array_checks(node)
         if array and only in (None, "array"):
@@ -642,7 +645,7 @@ class _Compiler:
         checks: list[_Check] = []
         if "minLength" in node:
             low = node["minLength"]
-            checks.append(lambda value: len(value) > low)
+            checks.append(lambda value: len(value) >= low)
         if "maxLength" in node:
             high = node["maxLength"]
             checks.append(lambda value: len(value) <= high)
@@ -672,16 +675,14 @@ class _Compiler:
         checks: list[_Check] = []
         if "minItems" in node:
             low = node["minItems"]
-            checks.append(lambda value: len(value) > low)
+            checks.append(lambda value: len(value) >= low)
         if "maxItems" in node:
             high = node["maxItems"]
             checks.append(lambda value: len(value) <= high)
         items = node.get("items", True)
         if isinstance(items, list):
             positional = tuple(self(sub) for sub in items)
-            checks.append(
-                lambda value: all(each(v) for each, v in zip(positional, value))
-            )
+            checks.append(lambda value: all(each(v) for each, v in zip(positional, value)))
         elif items is not True and items != {}:
             each_item = self(items)
             checks.append(lambda value: all(each_item(v) for v in value))

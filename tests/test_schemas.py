@@ -330,3 +330,32 @@ def test_pydantic_error_message_is_pydantics() -> None:
 def test_pydantic_is_schema_like() -> None:
     assert is_schema_like(Order)
     assert not is_schema_like(Order(orderId="a", city=City(name="b")))
+
+
+# -- shared, immutable adapters ---------------------------------------------------------
+
+
+def test_empty_schema_adapter_is_shared() -> None:
+    assert to_schema(None) is to_schema(None)
+    assert to_schema(None).validate({"a": 1}) == ({}, {})
+
+
+def test_equal_json_schemas_share_one_validator() -> None:
+    def make() -> dict[str, t.Any]:
+        return {"type": "object", "properties": {"s": {"type": "string", "default": "x"}}}
+
+    first, second = make(), make()
+    a, b = to_schema(first), to_schema(second)
+    assert isinstance(a, JsonSchemaAdapter) and isinstance(b, JsonSchemaAdapter)
+    assert a._validator is b._validator
+    # each adapter still shows its own dict in discovery
+    assert a.json_schema is first and b.json_schema is second
+    first["properties"]["s"]["default"] = "changed later"
+    assert b.validate({}) == ({"s": "x"}, {"s": "x"})
+
+
+def test_adapter_keeps_no_state_between_calls() -> None:
+    schema = to_schema({"type": "object", "properties": {"l": {"type": "array", "default": []}}})
+    value, _ = schema.validate({})
+    value["l"].append(1)
+    assert schema.validate({}) == ({"l": []}, {"l": []})
