@@ -471,7 +471,7 @@ class Bridge:
         definition = workflow.step(step_id)
         if definition is None:
             raise StepNotFoundError(step_id)
-        return {"code": definition.code}
+        return {"code": source_of(definition.resolver)}
 
     # -- POST actions ----------------------------------------------------------
 

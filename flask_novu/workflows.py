@@ -38,7 +38,10 @@ Resolver = t.Union[t.Mapping[str, t.Any], t.Callable[..., t.Any]]
 
 
 def source_of(obj: t.Any) -> str:
-    """Source text of a function (informational; ``""`` when unavailable)."""
+    """Source text of a function (informational; ``""`` when unavailable).
+
+    Looked up when discovery is first served, not at registration.
+    """
     if isinstance(obj, t.Mapping):
         return repr(dict(obj))
     target = getattr(obj, "__wrapped__", obj)
@@ -149,12 +152,12 @@ class StepDefinition:
 
     step_id: str
     type: str
-    code: str
+    resolver: Resolver
     control_schema: Schema
     output_schema: Schema
     result_schema: Schema
     provider_schemas: dict[str, Schema]
-    provider_codes: dict[str, str]
+    providers: dict[str, t.Callable[..., t.Any]]
     options_json: dict[str, t.Any]
     disable_output_sanitization: bool
 
@@ -190,12 +193,12 @@ class StepDefinition:
         return cls(
             step_id=call.step_id,
             type=call.type,
-            code=source_of(call.resolver),
+            resolver=call.resolver,
             control_schema=control,
             output_schema=output,
             result_schema=result,
             provider_schemas=providers,
-            provider_codes={pid: source_of(fn) for pid, fn in call.providers.items()},
+            providers=dict(call.providers),
             options_json=options,
             disable_output_sanitization=call.disable_output_sanitization,
         )
@@ -208,10 +211,10 @@ class StepDefinition:
             "controls": _schema_pair(self.control_schema),
             "outputs": _schema_pair(self.output_schema),
             "results": _schema_pair(self.result_schema),
-            "code": self.code,
+            "code": source_of(self.resolver),
             "options": self.options_json,
             "providers": [
-                {"type": pid, "code": self.provider_codes[pid], "outputs": _schema_pair(schema)}
+                {"type": pid, "code": source_of(self.providers[pid]), "outputs": _schema_pair(schema)}
                 for pid, schema in self.provider_schemas.items()
             ],
         }
