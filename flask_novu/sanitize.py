@@ -155,14 +155,16 @@ _STRUCTURAL_TAG = re.compile(r"<(/?)(html|head|body)(?=[\s/>])([^>]*)>", re.IGNO
 #: Disallowed elements the HTML5 parser reads as raw text; sanitize-html parses
 #: their content as markup, so they are renamed to an unknown element first.
 _RAW_TEXT_TAG = re.compile(
-    r"(?<=<)(/?)(iframe|noembed|noframes|noscript|xmp|plaintext)(?=[\s/>])", re.IGNORECASE
+    r"<(/?)(iframe|noembed|noframes|noscript|xmp|plaintext)(?=[\s/>])", re.IGNORECASE
 )
 #: A tag (group 1, kept) or a carriage return outside tags.
 _CR_IN_TEXT = re.compile(r"(<[^<>]*>)|\r")
 _CR_PLACEHOLDER = "\ue000"
 #: A ``<style>`` element or a start tag, as ammonia serialises them.
+#: (The common ``<`` is factored out so the regex engine can skip to it; the
+#: ``style`` group therefore lacks the ``<``.)
 _OUTPUT_TOKEN = re.compile(
-    r'(<style\b[^>]*>)(.*?</style>)|<([a-z][a-z0-9]*)((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>',
+    r'<(?:(style\b[^>]*>)(.*?</style>)|([a-z][a-z0-9]*)((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>)',
     re.DOTALL,
 )
 _EMPTY_ATTRIBUTE = re.compile(r'(\s[^\s"=<>/]+)=""')
@@ -172,12 +174,10 @@ _DROPPED_ATTRIBUTE = re.compile(r'\s[^\s"=<>/]+="\ue001dropped"')
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
 _URL_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9.\-+]*):")
-#: Something in ammonia's output that makes a start tag differ from its
-#: sanitize-html serialisation (a dropped or empty attribute, a void element).
-#: A match may be a false alarm; its absence means no start tag changes.
-_START_TAG_WORK = re.compile("\ue001|=\"\"|<(?:img|br|hr|link|meta|wbr|col)\\b")
-#: Case-insensitive ``<tbody`` (same answer as searching the lower-cased text).
-_TBODY_START = re.compile("<tbody", re.IGNORECASE)
+_VOID_TAGS = _SELF_CLOSING | _VOID_WITH_CLOSER
+#: Void elements, as they start in ammonia's output (``<col`` also finds
+#: ``<colgroup``: a false alarm only costs the slower path).
+_VOID_START = re.compile("<(?:" + "|".join(sorted(_VOID_TAGS)) + ")")
 
 
 def _is_unsafe_url(url: str) -> bool:
@@ -304,17 +304,13 @@ def _rewrite_token(match: re.Match[str], drop_tbody: bool) -> str:
     """
     tag = match.group(3)
     if tag is None:
-        opening = _OUTPUT_TOKEN.fullmatch(match.group(1))
-        head = _rewrite_token(opening, drop_tbody) if opening else match.group(1)
+        start_tag = "<" + match.group(1)
+        opening = _OUTPUT_TOKEN.fullmatch(start_tag)
+        head = _rewrite_token(opening, drop_tbody) if opening else start_tag
         return head + match.group(2)
     if drop_tbody and tag == "tbody":
         return ""
     return _rewrite_start_tag(tag, match.group(4))
-
-
-def _rewrite_kept_tbody(match: re.Match[str]) -> str:
-    """:func:`_rewrite_token` for ``re.sub`` when no ``tbody`` is dropped."""
-    return _rewrite_token(match, False)
 
 
 def _rewrite_text(text: str, drop_tbody: bool) -> str:
@@ -329,6 +325,15 @@ def _rewrite_text(text: str, drop_tbody: bool) -> str:
     return text.replace("&nbsp;", "\xa0")
 
 
+def _may_change_start_tags(cleaned: str) -> bool:
+    """Tell whether some start tag of ammonia's output needs rewriting.
+
+    ``False`` is definite; ``True`` may be a false alarm.  Assumes the output
+    contains no ``&nbsp;``.
+    """
+    return _VOID_START.search(cleaned) is not None or '=""' in cleaned or _DROPPED in cleaned
+
+
 def _postprocess(cleaned: str, drop_tbody: bool) -> str:
     """Turn ammonia's serialisation into sanitize-html's.
 
@@ -338,19 +343,53 @@ def _postprocess(cleaned: str, drop_tbody: bool) -> str:
     """
     # A ``tbody`` can only be dropped if the output contains one.
     drop_tbody = drop_tbody and "tbody" in cleaned
-    if not drop_tbody and "&nbsp;" not in cleaned:
-        # Text and end tags stay as they are; only start tags may change.
-        if not _START_TAG_WORK.search(cleaned):
-            return cleaned
-        return _OUTPUT_TOKEN.sub(_rewrite_kept_tbody, cleaned)
     pieces: List[str] = []
     position = 0
+    if drop_tbody or "&nbsp;" in cleaned:
+        for match in _OUTPUT_TOKEN.finditer(cleaned):
+            pieces.append(_rewrite_text(cleaned[position : match.start()], drop_tbody))
+            pieces.append(_rewrite_token(match, drop_tbody))
+            position = match.end()
+        pieces.append(_rewrite_text(cleaned[position:], drop_tbody))
+        return "".join(pieces)
+    # Text and end tags stay as they are: only start tags may change.
+    if not _may_change_start_tags(cleaned):
+        return cleaned
     for match in _OUTPUT_TOKEN.finditer(cleaned):
-        pieces.append(_rewrite_text(cleaned[position : match.start()], drop_tbody))
-        pieces.append(_rewrite_token(match, drop_tbody))
+        tag, attributes = match.group(3, 4)
+        if (
+            tag is not None
+            and tag not in _VOID_TAGS
+            and _DROPPED not in attributes
+            and '=""' not in attributes
+        ):
+            continue  # serialised identically
+        pieces.append(cleaned[position : match.start()])
+        pieces.append(_rewrite_token(match, False))
         position = match.end()
-    pieces.append(_rewrite_text(cleaned[position:], drop_tbody))
+    if not pieces:
+        return cleaned
+    pieces.append(cleaned[position:])
     return "".join(pieces)
+
+
+def _may_have_raw_text_tag(fragment: str) -> bool:
+    """Cheap pre-check for ``_RAW_TEXT_TAG`` (``False`` is definite).
+
+    Under ``re.IGNORECASE`` every character matching a letter of the names
+    case-folds to that letter, except U+0130 and U+0131 (for ``i``).
+    """
+    if "\u0130" in fragment or "\u0131" in fragment:
+        return True
+    folded = fragment.casefold()
+    return (
+        "iframe" in folded
+        or "noembed" in folded
+        or "noframes" in folded
+        or "noscript" in folded
+        or "xmp" in folded
+        or "plaintext" in folded
+    )
 
 
 def _clean_fragment(fragment: str) -> str:
@@ -364,8 +403,9 @@ def _clean_fragment(fragment: str) -> str:
     shield = "\r" in fragment and _CR_PLACEHOLDER not in fragment
     if shield:
         fragment = _CR_IN_TEXT.sub(lambda match: match.group(1) or _CR_PLACEHOLDER, fragment)
-    drop_tbody = _TBODY_START.search(fragment) is None
-    fragment = _RAW_TEXT_TAG.sub(r"\1novu-unwrapped-\2", fragment)
+    drop_tbody = "<tbody" not in fragment.lower()
+    if _may_have_raw_text_tag(fragment):
+        fragment = _RAW_TEXT_TAG.sub(r"<\1novu-unwrapped-\2", fragment)
     cleaned = _postprocess(_CLEANER.clean(fragment), drop_tbody)
     if shield:
         cleaned = cleaned.replace(_CR_PLACEHOLDER, "\r")
@@ -420,6 +460,16 @@ def _clean_document(html: str) -> str:
     return "".join(pieces)
 
 
+def _may_have_structural_tag(value: str) -> bool:
+    """Cheap pre-check for ``_STRUCTURAL_TAG`` (``False`` is definite).
+
+    Under ``re.IGNORECASE`` every character matching a letter of ``html``,
+    ``head`` or ``body`` case-folds to that letter.
+    """
+    folded = value.casefold()
+    return "html" in folded or "head" in folded or "body" in folded
+
+
 def sanitize_html(value: str) -> str:
     """Sanitise one string the way the Novu SDK sanitises step outputs.
 
@@ -430,9 +480,11 @@ def sanitize_html(value: str) -> str:
     """
     if not _NEEDS_WORK.search(value):
         return value
-    value = _MALFORMED_CLOSER.sub(r"</\1>", value)
+    # A malformed closer has a ``/`` that does not follow ``<``.
+    if value.count("/") != value.count("</"):
+        value = _MALFORMED_CLOSER.sub(r"</\1>", value)
     doctype = _DOCTYPE.match(value)
-    if _STRUCTURAL_TAG.search(value):
+    if _may_have_structural_tag(value) and _STRUCTURAL_TAG.search(value):
         cleaned = _clean_document(value)
     else:
         cleaned = _clean_fragment(value)

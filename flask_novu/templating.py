@@ -18,7 +18,9 @@ the same pipeline, so the observable quirks survive:
 
 Resource limits (:class:`LiquidLimits`) protect the server from controls
 edited in the Novu Dashboard.  Parsed templates are cached, environments are
-shared, and rendering is thread-safe.  This module does not import Flask.
+shared, and rendering is thread-safe.  Strings made only of text and plain
+``{{ a.b.c }}`` outputs over plain data are rendered by a direct lookup that
+yields exactly what python-liquid would.  This module does not import Flask.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
+from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO, Tuple, Union
 
 from liquid import BoundTemplate, Environment, RenderContext, Undefined
+from liquid.builtin.content import ContentNode
+from liquid.builtin.expressions import FilteredExpression, Path
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.for_tag import ForNode, ForTag
@@ -38,6 +42,7 @@ from liquid.exceptions import (
     LiquidError,
     LiquidSyntaxError,
     LoopIterationLimitError,
+    OutputStreamLimitError,
     ResourceLimitError,
 )
 from liquid.token import Token
@@ -569,7 +574,10 @@ class _GuardedFor(ForTag):
 
 def _check_size(value: object, context: RenderContext) -> None:
     """Reject ranges/sequences longer than the loop iteration limit."""
-    limit = context.env.loop_iteration_limit
+    _check_length(value, context.env.loop_iteration_limit)
+
+
+def _check_length(value: object, limit: int | None) -> None:
     if limit and isinstance(value, (range, list, tuple)) and len(value) > limit:
         raise LoopIterationLimitError("iterable too large", token=None)
 
@@ -633,9 +641,8 @@ def _environment(limits: LiquidLimits) -> Environment:
     return env
 
 
-@functools.lru_cache(maxsize=1024)
 def _parse(source: str, limits: LiquidLimits) -> BoundTemplate:
-    """Parse (and cache) ``source``; raises :class:`ControlCompilationError`."""
+    """Parse ``source``; raises :class:`ControlCompilationError`."""
     try:
         return _environment(limits).from_string(source)
     except ResourceLimitError as err:
@@ -698,16 +705,135 @@ def _restore_translations(text: str) -> str:
     return _T_MARKER.sub(r"{{t.\1}}", text) if "[T:" in text else text
 
 
+#: A fast-path plan: template text, or the segments of a ``{{ a.b.c }}`` path.
+_Plan = Tuple[Union[str, Tuple[str, ...]], ...]
+#: Path segments python-liquid resolves specially (``.size``, ``.first``, ...).
+_SPECIAL_SEGMENTS = frozenset({"size", "first", "last"})
+#: Types on which a string subscript raises ``TypeError`` (python-liquid then
+#: yields ``Undefined``).
+_NOT_SUBSCRIPTABLE_BY_NAME = frozenset({str, int, float, bool, list, tuple, type(None)})
+#: Marks a value the fast path leaves to python-liquid.
+_UNKNOWN: Any = object()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A control string ready to render (cached per string and limits)."""
+
+    template: BoundTemplate
+    #: Set if the template is only text and plain ``{{ a.b.c }}`` outputs.
+    plan: _Plan | None
+    loop_limit: int | None
+    output_limit: int | None
+
+
+@functools.lru_cache(maxsize=16)
+def _fast_path_allowed(limits: LiquidLimits) -> bool:
+    """Whether a top-level render passes python-liquid's context depth check."""
+    try:
+        _environment(limits).from_string("").render()
+    except LiquidError:
+        return False
+    return True
+
+
+def _make_plan(template: BoundTemplate) -> _Plan | None:
+    """The fast-path plan of ``template``, or ``None`` if it needs python-liquid."""
+    items: list[str | tuple[str, ...]] = []
+    for node in template.nodes:
+        if type(node) is ContentNode:
+            items.append(node.text)
+            continue
+        if type(node) is not _NovuOutputNode:
+            return None
+        expression = node.expression
+        if type(expression) is not FilteredExpression or expression.filters:
+            return None
+        path = expression.left
+        if type(path) is not Path:
+            return None
+        segments = path.path
+        if not all(type(segment) is str for segment in segments):
+            return None
+        if any(segment in _SPECIAL_SEGMENTS for segment in segments[1:]):
+            return None
+        items.append(tuple(segments))  # type: ignore[arg-type]
+    return tuple(items)
+
+
+@functools.lru_cache(maxsize=1024)
+def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
+    """Escape, parse and plan a control string; raises :class:`ControlCompilationError`."""
+    source = json.dumps(value, ensure_ascii=False)[1:-1]
+    source = _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
+    template = _parse(source, limits)
+    env = template.env
+    plan = _make_plan(template) if _fast_path_allowed(limits) else None
+    return _Prepared(template, plan, env.loop_iteration_limit, env.output_stream_limit)
+
+
+def _lookup(context: Mapping[str, Any], segments: tuple[str, ...]) -> Any:
+    """Resolve a path like python-liquid would, for plain data only.
+
+    :return: the value, ``None`` for an undefined path (it renders as nothing,
+        like ``Undefined``), or ``_UNKNOWN`` when python-liquid must decide.
+    """
+    root = segments[0]
+    if root == "partial" or root not in context:
+        return _UNKNOWN  # the render namespace, globals and built-ins
+    value = context[root]
+    for segment in segments[1:]:
+        if type(value) is dict:
+            if segment not in value:
+                return None
+            value = value[segment]
+        elif type(value) in _NOT_SUBSCRIPTABLE_BY_NAME:
+            return None
+        else:
+            return _UNKNOWN
+    return value
+
+
+def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
+    """Render a fast-path plan as python-liquid would, or ``None`` to defer to it.
+
+    Mirrors the output node (size check, the SDK's escaping) and the output
+    stream limit (UTF-8 bytes written, counted as each piece is written).
+    """
+    plan = prepared.plan
+    assert plan is not None
+    loop_limit, output_limit = prepared.loop_limit, prepared.output_limit
+    pieces: list[str] = []
+    size = 0
+    for item in plan:
+        if type(item) is str:
+            text = item
+        else:
+            value = _lookup(context, item)  # type: ignore[arg-type]
+            if value is _UNKNOWN:
+                return None
+            _check_length(value, loop_limit)
+            text = _output_text(value)
+        if output_limit is not None and text:
+            size += len(text) if text.isascii() else len(text.encode("utf-8"))
+            if size > output_limit:
+                raise OutputStreamLimitError("output stream limit reached", token=None)
+        pieces.append(text)
+    return "".join(pieces)
+
+
 def _render_string(value: str, context: Mapping[str, Any], limits: LiquidLimits) -> str:
     if "{{" not in value and "{%" not in value:
         return _restore_translations(value)
     if len(value) > limits.max_template_length:
         raise _error("LimitError")
-    source = json.dumps(value, ensure_ascii=False)[1:-1]
-    source = _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
-    template = _parse(source, limits)
+    prepared = _prepare(value, limits)
     try:
-        rendered = template.render(context)
+        rendered = None
+        if prepared.plan is not None and type(context) is dict:
+            rendered = _render_plan(prepared, context)
+        if rendered is None:
+            rendered = prepared.template.render(context)
     except ResourceLimitError as err:
         raise _error("LimitError") from err
     except (LiquidError, RecursionError, ArithmeticError, TypeError, ValueError) as err:

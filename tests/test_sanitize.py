@@ -234,3 +234,76 @@ def test_large_body() -> None:
     assert "onclick" not in cleaned and "script" not in cleaned
     assert cleaned.count('<td style="padding:4px">Row &amp; <b>cell</b></td>') == 2_000_000 // len(row)
     assert elapsed < 30
+
+
+#: Outputs recorded from the implementation before the post-processing passes
+#: were made conditional (each input aims at one trigger or its absence: nbsp,
+#: tbody, void tags, empty/dropped attributes, <style> content, raw-text tags
+#: with Unicode case variants, malformed closers, documents, carriage returns).
+_RECORDED = [
+        ('<p>a&nbsp;b</p>',
+         '<p>a\xa0b</p>'),
+        ('<p title="a&nbsp;b">x</p>',
+         '<p title="a\xa0b">x</p>'),
+        ('<a href="https://x" title="">t</a>',
+         '<a href="https://x">t</a>'),
+        ('<td nowrap="">c</td>',
+         'c'),
+        ('<table><tr><td>1</td></tr></table>',
+         '<table><tr><td>1</td></tr></table>'),
+        ('<table><TBODY><tr><td>1</td></tr></TBODY></table>',
+         '<table><tbody><tr><td>1</td></tr></tbody></table>'),
+        ('<table><colgroup><col span="2"></colgroup><tr><td>x</td></tr></table>',
+         '<table><colgroup><col span="2"></col></colgroup><tr><td>x</td></tr></table>'),
+        ('<p>a<wbr>b<br>c<hr></p>',
+         '<p>a<wbr></wbr>b<br />c</p><hr /><p></p>'),
+        ('<img src="a.png" alt="" width="">',
+         '<img src="a.png" alt="" />'),
+        ('<img src="javascript:x" srcset="a.png 1x, javascript:y 2x">',
+         '<img srcset="a.png 1x" />'),
+        ('<style>p{color:red}&nbsp;<img>=""</style><p>x</p>',
+         '<style>p{color:red}&nbsp;<img>=""</style><p>x</p>'),
+        ('<style media="">a</style><br>',
+         '<style>a</style><br />'),
+        ('<p>no triggers <b>here</b></p>',
+         '<p>no triggers <b>here</b></p>'),
+        ('<ul><li><b>k</b></li></ul><a href="https://e.com" target="_blank">o</a>',
+         '<ul><li><b>k</b></li></ul><a href="https://e.com" target="_blank">o</a>'),
+        ('<p class="">x</p><div data-x="" hidden>y</div>',
+         '<p>x</p><div data-x>y</div>'),
+        ('<IFRAME src=x><b>in</b></IFRAME>',
+         '<b>in</b>'),
+        ('<noſcript><b>long s</b></noſcript>',
+         '<b>long s</b>'),
+        ('<İframe><b>dotted</b></İframe>',
+         '<b>dotted</b>'),
+        ('<xmp><i>x</i></xmp><plaintext><u>p</u>',
+         '<i>x</i><u>p</u>'),
+        ('<p>text</p/ ><b>bold</b / x>',
+         '<p>text</p><b>bold</b>'),
+        ('https://a/b <p>x</p>',
+         'https://a/b <p>x</p>'),
+        ('<html><head><title>T</title></head><body class="c" onload="x()"><p>a&nbsp;b</p><img src=x></body></html>',
+         '<html><head><title>T</title></head><body class="c"><p>a\xa0b</p><img src="x" /></body></html>'),
+        ('<!DOCTYPE html><HTML><BODY><table><tr><td>1</td></tr></table></BODY></HTML>',
+         '<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>'),
+        ('line1\r\n<p>line2\r</p>\r',
+         'line1\r\n<p>line2\r</p>\r'),
+        ('<p title="<img>">q</p><span title=\'=""\'>s</span>',
+         '<p title="&lt;img&gt;">q</p><span title="=&quot;&quot;">s</span>'),
+        ('<meta charset="utf-8"><link rel="stylesheet" href="a.css"><title>t</title>',
+         '<meta charset="utf-8" /><link rel="stylesheet" href="a.css" /><title>t</title>'),
+        ('<em lang="">e</em> &amp; &lt; &gt; "q"',
+         '<em>e</em> &amp; &lt; &gt; "q"'),
+        ('<svg><p>x</p></svg><math>m</math>',
+         '<p>x</p>m'),
+        ('<table><tr><td>a&nbsp;</td></tr></table><p title="">t</p>',
+         '<table><tr><td>a\xa0</td></tr></table><p>t</p>'),
+        ('<p>\ue000 \ue001dropped</p>',
+         '<p>\ue000 \ue001dropped</p>'),
+]
+
+
+@pytest.mark.parametrize(("dirty", "clean"), _RECORDED)
+def test_recorded_outputs_unchanged(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean

@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 import pytest
 
+from flask_novu import templating
 from flask_novu.templating import ControlCompilationError, LiquidLimits, compile_controls
 
 SUBSCRIBER = {
@@ -443,3 +445,172 @@ def test_concurrent_rendering_from_threads() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+# -- fast path (plain ``{{ a.b.c }}`` outputs) ---------------------------------
+
+
+class _Drop(dict):  # type: ignore[type-arg]
+    """A dict subclass: the fast path must leave it to python-liquid."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return f"drop:{key}"
+
+
+_FAST_VALUES: dict[str, Any] = {
+    "str": "Ada",
+    "quotes": 'say "hi" it\'s',
+    "newlines": "a\nb\r\nc\td",
+    "backslashes": "C:\\path\\u0041 \\n",
+    "unicode": "caf\xe9 \u2603 \U0001f600",
+    "surrogate": "bad \ud800 surrogate",
+    "marker": "[T:greeting] {{ payload.str }}",
+    "empty_str": "",
+    "int": 42,
+    "neg": -7,
+    "big": 2**60,
+    "float": 1.5,
+    "whole_float": 3.0,
+    "tiny": 1e-7,
+    "huge": 1e21,
+    "negzero": -0.0,
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "yes": True,
+    "no": False,
+    "none": None,
+    "list": [1, "two", None, {"k": "v"}],
+    "tuple": ("a", 1),
+    "empty_list": [],
+    "obj": {"a": {"b": {"c": "deep"}}, "quote": 'x"y', "n": 1},
+    "empty_obj": {},
+    "ordered": OrderedDict(a=1),
+    "default": defaultdict(str, a="b"),
+    "drop": _Drop(a="b"),
+    "range": range(3),
+    "size": "has a size key",
+    "a b": "spaced key",
+}
+
+_FAST_TEMPLATES = [
+    *(f"{{{{ payload.{key} }}}}" for key in _FAST_VALUES if key.isidentifier()),
+    "{{payload.str}}",
+    "Hi {{ payload.str }}, {{subscriber.firstName}}!",
+    "{{ payload.obj.a.b.c }} / {{ payload.obj.a }} / {{ payload.obj.missing.x }}",
+    "{{ payload.missing }}|{{ nothing.at.all }}|{{ payload.str.length }}|{{ payload.int.x }}",
+    "{{ payload.list.x }}{{ payload.none.x }}{{ payload.tuple.x }}{{ payload.yes.x }}",
+    "{{ payload.ordered.a }} {{ payload.default.a }} {{ payload.default.zz }} {{ payload.drop.a }}",
+    "{{ payload.list.size }} {{ payload.list.first }} {{ payload.obj.last }} {{ payload.size }}",
+    "{{ payload['a b'] }} {{ payload['str'] }}",
+    "{{ payload }}",
+    "{{ steps }} {{ payload.obj.a }}",
+    "{{ subscriber }}",
+    "{{ partial }} {{ steps.wait.duration }}",
+    "{{ now.year }} {{ today }} {{ steps.wait.duration }}",
+    "{{ t.greeting }} and 't.farewell' around {{ payload.str }} [T:x]",
+    "quotes \" and ' and newline\n and tab\t {{ payload.str }} \\ backslash",
+    "{{ payload.unicode }}\u2603{{ payload.marker }}",
+    '{"nested": "{{ payload.str }}", "n": "{{ payload.int }}"}',
+    "{{- payload.str -}} {{ payload.str }}",
+]
+
+
+def _outcome(value: str, context: dict[str, Any], limits: LiquidLimits | None) -> Any:
+    context = copy.deepcopy(context)  # python-liquid may add keys to a defaultdict
+    try:
+        return ("ok", compile_controls({"v": value, "data": {"x": value}}, context, limits))
+    except ControlCompilationError as err:
+        return ("error", err.data)
+
+
+def _slow_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+    context: dict[str, Any],
+    limits: LiquidLimits | None,
+) -> Any:
+    templating._prepare.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(templating, "_make_plan", lambda template: None)
+        try:
+            return _outcome(value, context, limits)
+        finally:
+            templating._prepare.cache_clear()
+
+
+@pytest.mark.parametrize("template", _FAST_TEMPLATES)
+def test_fast_path_matches_python_liquid(monkeypatch: pytest.MonkeyPatch, template: str) -> None:
+    context = make_context(
+        payload=dict(_FAST_VALUES),
+        steps={"wait": {"duration": 300000}},
+        partial="shadowed by the render namespace",
+    )
+    fast = _outcome(template, context, None)
+    assert fast == _slow_outcome(monkeypatch, template, context, None)
+    assert repr(fast) == repr(_slow_outcome(monkeypatch, template, context, None))  # NaN, -0.0
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        LiquidLimits(max_loop_iterations=2),
+        LiquidLimits(max_output_size=10),
+        LiquidLimits(max_output_size=13),
+        LiquidLimits(max_output_size=0),
+        LiquidLimits(max_context_depth=2),
+    ],
+)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ payload.list }}",
+        "{{ payload.tuple }}{{ payload.range }}",
+        "{{ payload.unicode }}",
+        "0123456789{{ payload.str }}",
+        "ab{{ payload.missing }}",
+        "{{ payload.surrogate }}",
+        "{{ payload.empty_str }}",
+    ],
+)
+def test_fast_path_matches_python_liquid_at_limits(
+    monkeypatch: pytest.MonkeyPatch, template: str, limits: LiquidLimits
+) -> None:
+    context = make_context(payload=dict(_FAST_VALUES))
+    fast = _outcome(template, context, limits)
+    assert fast == _slow_outcome(monkeypatch, template, context, limits)
+
+
+def test_fast_path_is_taken_for_plain_outputs() -> None:
+    plain = templating._prepare("Hi {{ subscriber.firstName }} {{payload.a.b}}", LiquidLimits())
+    assert plain.plan == ("Hi ", ("subscriber", "firstName"), " ", ("payload", "a", "b"))
+    for value in ("{{ payload.x | upcase }}", "{% if x %}y{% endif %}", "{{ a[b] }}", "{{ a.size }}"):
+        assert templating._prepare(value, LiquidLimits()).plan is None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"payload": dict(_FAST_VALUES)},
+        {"payload": {"obj": dict(_FAST_VALUES)}, "subscriber": None, "steps": ["a"]},
+        {"payload": "a string", "subscriber": 7, "env": _Drop(), "context": OrderedDict(k=1)},
+    ],
+)
+def test_fast_path_matches_python_liquid_for_every_value(
+    monkeypatch: pytest.MonkeyPatch, overrides: dict[str, Any]
+) -> None:
+    context = make_context(**overrides)
+    keys = [key for key in _FAST_VALUES if key.isidentifier()]
+    shapes = [
+        "x{{ payload.%s }}y",
+        "{{ payload.%s.a }}|{{ payload.%s.a.b }}",
+        "{{ payload.obj.%s }} {{ subscriber.%s }} {{ env.%s }} {{ context.%s }}",
+        "{{ steps.%s }}{{ payload.%s.k }}",
+    ]
+    templates = [shape.replace("%s", key) for shape in shapes for key in keys]
+    fast = [_outcome(template, context, None) for template in templates]
+    templating._prepare.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(templating, "_make_plan", lambda template: None)
+        slow = [_outcome(template, context, None) for template in templates]
+    templating._prepare.cache_clear()
+    assert repr(fast) == repr(slow)
