@@ -14,6 +14,7 @@ import typing as t
 _CACHE_LIMIT = 50_000
 _arity: dict[types.CodeType, int] = {}
 _keywords: dict[tuple[types.CodeType, tuple[str, ...]], bool] = {}
+_async: dict[types.CodeType, bool] = {}
 
 
 def _plain_code(func: t.Any) -> types.CodeType | None:
@@ -66,7 +67,12 @@ def accepts_keywords(func: t.Callable[..., t.Any], names: tuple[str, ...]) -> bo
 def is_async_callable(obj: t.Any) -> bool:
     """True for ``async def`` functions and objects whose ``__call__`` is one."""
     if isinstance(obj, types.FunctionType):
-        return inspect.iscoroutinefunction(obj)
+        cached = _async.get(obj.__code__)
+        if cached is None:
+            cached = inspect.iscoroutinefunction(obj)
+            if len(_async) < _CACHE_LIMIT:
+                _async[obj.__code__] = cached
+        return cached
     while hasattr(obj, "func") and hasattr(obj, "args"):  # functools.partial
         obj = obj.func
     return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(

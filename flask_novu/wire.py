@@ -198,3 +198,25 @@ def _state_entry(entry: t.Any) -> dict[str, t.Any]:
     if "state" in entry:
         loaded["state"] = _object_or_none(entry["state"], dict)
     return loaded
+
+
+def load_compat(body: t.Any) -> dict[str, t.Any]:
+    """Load a FastAPI-era execute body: what :data:`COMPAT_EXECUTE` loads,
+    directly when well-formed, else through the schema (which words the error).
+
+    :raises InvalidRequestError: the body is malformed.
+    """
+    if isinstance(body, dict):
+        to, payload = body.get("to"), body.get("payload", _ABSENT)
+        metadata = body.get("metadata")
+        if (
+            isinstance(to, (str, dict))
+            and isinstance(payload, dict)
+            and (metadata is None or isinstance(metadata, dict))
+        ):
+            return {
+                "to": to,
+                "payload": dict(payload),
+                "metadata": None if metadata is None else dict(metadata),
+            }
+    return load(COMPAT_EXECUTE, body, "request body")

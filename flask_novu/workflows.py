@@ -14,6 +14,7 @@ import inspect
 import threading
 import typing as t
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import step_schemas
@@ -93,10 +94,12 @@ def make_step_call(
     """Validate and normalise the arguments of a step method."""
     if not isinstance(step_id, str) or not step_id:
         raise TypeError(f"step.{step_type}() needs a non-empty string step id, got {step_id!r}")
-    if resolver is None or not (callable(resolver) or isinstance(resolver, t.Mapping)):
+    if resolver is None or not (callable(resolver) or isinstance(resolver, Mapping)):
         raise TypeError(
             f"step.{step_type}({step_id!r}, ...) needs a resolver: a dict or a callable"
         )
+    if not options:  # the common call: step.email("id", resolver[, schema])
+        return StepCall(step_type, step_id, resolver, control_schema)
     values: dict[str, t.Any] = {"control_schema": control_schema}
     for key, value in options.items():
         name = _OPTION_ALIASES.get(key, key)
@@ -111,7 +114,7 @@ def make_step_call(
         if value is not None:
             values[name] = value
     providers = values.get("providers") or {}
-    if not isinstance(providers, t.Mapping) or not all(callable(p) for p in providers.values()):
+    if not isinstance(providers, Mapping) or not all(callable(p) for p in providers.values()):
         raise TypeError(f"step.{step_type}({step_id!r}): providers must map ids to callables")
     skip = values.get("skip")
     if skip is not None and not callable(skip):

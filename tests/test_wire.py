@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from flask_novu.errors import InvalidRequestError
-from flask_novu.wire import EXECUTE_EVENT, load_event
+from flask_novu.wire import COMPAT_EXECUTE, EXECUTE_EVENT, load_compat, load_event
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))
 json_values = st.recursive(
@@ -92,3 +92,26 @@ def test_malformed_events_are_worded_by_the_schema(body: dict[str, t.Any], path:
     with pytest.raises(InvalidRequestError) as info:
         load_event(body)
     assert info.value.data[0]["path"] == path
+
+
+compat_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {},
+        optional={"to": json_values, "payload": json_values, "metadata": json_values, "extra": json_values},
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(compat_bodies)
+def test_direct_compat_path_loads_what_the_schema_loads(body: t.Any) -> None:
+    try:
+        expected: t.Any = COMPAT_EXECUTE.load(body) if isinstance(body, dict) else "invalid"
+    except ValidationError:
+        expected = "invalid"
+    try:
+        loaded: t.Any = load_compat(body)
+    except InvalidRequestError:
+        loaded = "invalid"
+    assert loaded == expected
