@@ -19,7 +19,7 @@ import typing as t
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from . import __version__
@@ -567,7 +567,25 @@ def register_bridge(
     )
     app.add_url_rule(f"{route}/<path:subpath>", view_func=view_func, methods=ALL_METHODS)
     app.register_error_handler(NovuError, handle_novu_error)
+    _json_405_below(app, route)
     _exempt_from_csrf(app, view_func)
+
+
+def _json_405_below(app: Flask, route: str) -> None:
+    """Methods the routes do not list (``TRACE``, ``PROPFIND``...) get the
+    bridge's JSON ``405`` below ``route``; elsewhere the app's own handling
+    (an earlier 405 handler, or Flask's default) is kept."""
+    previous = app.error_handler_spec[None][405].get(MethodNotAllowed)
+
+    def handler(exc: MethodNotAllowed) -> t.Any:
+        path = request.path
+        if path == route or path.startswith(route + "/"):
+            response = handle_novu_error(MethodNotAllowedError())
+            response.headers.update(STATIC_HEADERS)
+            return response
+        return previous(exc) if previous is not None else exc
+
+    app.register_error_handler(MethodNotAllowed, handler)
 
 
 def _exempt_from_csrf(app: Flask, view_func: t.Callable[..., t.Any]) -> None:

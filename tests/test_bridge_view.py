@@ -319,3 +319,30 @@ def test_each_request_logs_one_structured_line(client: t.Any, caplog: pytest.Log
         ("code", "nope", "", "error", 404),
     ]
     assert all(r.duration_ms >= 0 for r in records)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_unlisted_methods_are_405_json_below_the_bridge_only(client: t.Any, method: str) -> None:
+    response = client.open("/api/novu?action=discover", method=method)
+    assert response.status_code == 405
+    assert response.get_json()["code"] == "MethodNotAllowedError"
+    assert_protocol_headers(response)
+    elsewhere = client.open("/orders", method=method)
+    assert elsewhere.status_code == 405 and elsewhere.mimetype == "text/html"
+
+
+def test_the_apps_own_405_handler_is_kept_elsewhere(workflows: list[t.Any]) -> None:
+    app = Flask(__name__)
+
+    @app.post("/orders")
+    def orders() -> t.Any:
+        return "ok"
+
+    @app.errorhandler(405)
+    def custom(exc: t.Any) -> t.Any:
+        return {"mine": True}, 405
+
+    serve(app, workflows=workflows)
+    client = app.test_client()
+    assert client.get("/orders").get_json() == {"mine": True}
+    assert client.open("/api/novu", method="TRACE").get_json()["code"] == "MethodNotAllowedError"
