@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 import traceback
@@ -142,10 +143,27 @@ def _json_default(value: t.Any) -> t.Any:
 
 
 def dumps(value: t.Any) -> bytes:
-    """Compact JSON, as the official SDK sends it."""
-    return json.dumps(
-        value, ensure_ascii=False, separators=(",", ":"), default=_json_default
-    ).encode("utf-8")
+    """Compact JSON, as the official SDK sends it (``NaN`` and infinities,
+    which JSON cannot carry, become ``null`` as in ``JSON.stringify``)."""
+    try:
+        text = json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False
+        )
+    except ValueError:
+        text = json.dumps(
+            _finite(value), ensure_ascii=False, separators=(",", ":"), default=_json_default
+        )
+    return text.encode("utf-8")
+
+
+def _finite(value: t.Any) -> t.Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _reject_constant(name: str) -> t.NoReturn:

@@ -218,3 +218,24 @@ def test_concurrent_mixed_requests(server: str) -> None:
     else:
         with gunicorn_server(threads=8, env={"NOVU_TEST_SECRET": SECRET}) as (host, port):
             run(host, port)
+
+
+def test_non_finite_numbers_in_outputs_are_sent_as_null() -> None:
+    from flask import Flask
+
+    from flask_novu import serve, workflow
+
+    @workflow("nan-output")
+    def flow(payload: t.Any, step: t.Any) -> None:
+        step.custom(
+            "c",
+            lambda: {"ratio": float("nan"), "big": float("inf"), "ok": 1.5},
+            output_schema={"type": "object", "additionalProperties": True},
+        )
+
+    app = Flask(__name__)
+    serve(app, workflows=[flow])
+    response = app.test_client().post("/api/novu?action=execute&workflowId=nan-output&stepId=c", json={"payload": {}})
+    assert response.status_code == 200
+    assert b"NaN" not in response.data and b"Infinity" not in response.data
+    assert response.get_json()["outputs"] == {"ratio": None, "big": None, "ok": 1.5}
