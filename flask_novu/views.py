@@ -9,6 +9,7 @@ framework headers.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import math
@@ -613,6 +614,8 @@ def _exempt_from_csrf(app: Flask, view_func: t.Callable[..., t.Any]) -> None:
     if csrf is not None:
         csrf.exempt(view_func)
         return
+    if importlib.util.find_spec("flask_wtf") is None:
+        return  # no CSRFProtect can come later: no per-request hook
     endpoint = view_func.__name__
 
     def exempt_late() -> None:
