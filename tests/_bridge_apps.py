@@ -14,7 +14,21 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 
+import flask_novu
 from flask_novu import serve, workflow
+
+#: The headers every bridge response carries, errors included.
+PROTOCOL_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Private-Network": "true",
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "604800",
+    "Novu-Framework-Version": "2024-06-26",
+    "Novu-Framework-SDK": flask_novu.__version__,
+    "Novu-Framework-Server": "flask",
+    "User-Agent": f"novu-framework:v{flask_novu.__version__}",
+}
 
 SECRET = "sk_test_security_secret"
 OTHER_SECRET = "sk_test_some_other_secret"

@@ -10,21 +10,11 @@ import pytest
 from flask import Flask
 
 import flask_novu
+from _bridge_apps import PROTOCOL_HEADERS
 from flask_novu import NovuBridgeView, serve, workflow
 from flask_novu.errors import ConfigurationError, WorkflowAlreadyExistsError
 from flask_novu.views import ALL_METHODS
 
-PROTOCOL_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Private-Network": "true",
-    "Access-Control-Allow-Methods": "GET, POST",
-    "Access-Control-Allow-Headers": "*",
-    "Access-Control-Max-Age": "604800",
-    "Novu-Framework-Version": "2024-06-26",
-    "Novu-Framework-SDK": flask_novu.__version__,
-    "Novu-Framework-Server": "flask",
-    "User-Agent": f"novu-framework:v{flask_novu.__version__}",
-}
 
 WELCOME_EXECUTE = {
     "payload": {"userName": "Ada", "plan": "pro"},

@@ -15,19 +15,8 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import flask_novu
-from _bridge_apps import SECRET, make_app
+from _bridge_apps import PROTOCOL_HEADERS, SECRET, make_app
 
-PROTOCOL_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Private-Network": "true",
-    "Access-Control-Allow-Methods": "GET, POST",
-    "Access-Control-Allow-Headers": "*",
-    "Access-Control-Max-Age": "604800",
-    "Novu-Framework-Version": "2024-06-26",
-    "Novu-Framework-SDK": flask_novu.__version__,
-    "Novu-Framework-Server": "flask",
-}
 #: The only 5xx a request may cause: user code or the Novu API failing (502).
 ALLOWED_5XX = {(502, "StepExecutionFailedError"), (502, "ProviderExecutionFailedError"), (502, "NovuAPIError")}
 LEAKS = ("/" + "site-packages", ".py", "Traceback")
