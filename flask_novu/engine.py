@@ -159,12 +159,15 @@ class _Run:
                 raise
         except Exception as exc:
             if self.error is None:
-                raise self._wrap_user_error(exc) from exc
+                if not self.wrap_user_errors:
+                    raise
+                raise BridgeError(exc) from exc
         if self.error is not None:
             raise self.error
 
-    def _wrap_user_error(self, exc: Exception) -> NovuError:
-        return BridgeError(exc)
+    #: Whether an exception of the workflow function becomes a BridgeError
+    #: (bridge requests) or reaches the caller as it is (in-process runs).
+    wrap_user_errors = True
 
     def controls(
         self, schema: Schema, step_id: str, given: t.Any, context: dict[str, t.Any]
@@ -349,6 +352,8 @@ IN_PROCESS_RESULTS: dict[str, dict[str, t.Any]] = {
 class _InProcessRun(_Run):
     """:meth:`Workflow.trigger`: every step runs, with default controls."""
 
+    wrap_user_errors = False
+
     def __init__(
         self,
         bridge: Bridge,
@@ -385,9 +390,6 @@ class _InProcessRun(_Run):
             if definition is not None and definition.type == call.type:
                 return definition.control_schema
         return to_schema(call.control_schema)
-
-    def _wrap_user_error(self, exc: Exception) -> NovuError:
-        raise exc
 
 
 def _describe(exc: BaseException) -> str:

@@ -274,3 +274,15 @@ def test_in_process_run_gives_later_steps_neutral_action_results() -> None:
         "collect": {"amount": 1, "unit": "hours"},
         "report": {"body": "0ms, 0 events"},
     }
+
+
+def test_trigger_raises_the_workflows_own_exception() -> None:
+    @workflow("raises-in-process")
+    def flow(payload: t.Any, step: t.Any) -> None:
+        def resolver() -> dict[str, str]:
+            raise LookupError("no such template")
+
+        step.sms("sms", resolver)
+
+    with pytest.raises(LookupError, match="no such template"):
+        flow.trigger(to="s", payload={})
