@@ -351,6 +351,30 @@ _TYPE_CHECKS: dict[str, _Check] = {
 }
 
 
+def _is_string(value: t.Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_list(value: t.Any) -> bool:
+    return isinstance(value, list)
+
+
+def _is_dict(value: t.Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _keyword_group(group: list[_Check], applies: t.Callable[[t.Any], bool], *, typed: bool) -> _Check:
+    """The keywords of one type group (string, number, array or object).
+
+    With a single declared type the ``type`` check already ran, so the group
+    applies as is; otherwise it only constrains values of its own type.
+    """
+    check = _all_of(group)
+    if typed:
+        return check
+    return lambda value: not applies(value) or check(value)
+
+
 def _all_of(checks: list[_Check]) -> _Check:
     """One check that passes when every check in *checks* passes."""
     if not checks:
@@ -448,36 +472,16 @@ class _Compiler:
         types = node.get("type")
         # A single, non-nullable type rules out the keyword groups of the others.
         only = types if isinstance(types, str) and node.get("nullable") is not True else None
-        string = self._string_checks(node)
-        if string and only in (None, "string"):
-            string_check = _all_of(string)
-            checks.append(
-                string_check
-                if only
-                else lambda value: not isinstance(value, str) or string_check(value)
-            )
-        number = self._number_checks(node)
-        if number and only in (None, "number", "integer"):
-            number_check = _all_of(number)
-            checks.append(
-                number_check if only else lambda value: not _is_number(value) or number_check(value)
-            )
-        array = self._array_checks(node)
-        if array and only in (None, "array"):
-            array_check = _all_of(array)
-            checks.append(
-                array_check
-                if only
-                else lambda value: not isinstance(value, list) or array_check(value)
-            )
         obj = self._object_check(node)
-        if obj is not None and only in (None, "object"):
-            object_check = obj
-            checks.append(
-                object_check
-                if only
-                else lambda value: not isinstance(value, dict) or object_check(value)
-            )
+        groups: tuple[tuple[list[_Check], tuple[str, ...], t.Callable[[t.Any], bool]], ...] = (
+            (self._string_checks(node), ("string",), _is_string),
+            (self._number_checks(node), ("number", "integer"), _is_number),
+            (self._array_checks(node), ("array",), _is_list),
+            ([obj] if obj is not None else [], ("object",), _is_dict),
+        )
+        for group, names, applies in groups:
+            if group and (only is None or only in names):
+                checks.append(_keyword_group(group, applies, typed=only is not None))
         return _all_of(checks)
 
     def _combinators(self, node: dict[str, t.Any]) -> list[_Check]:
