@@ -39,7 +39,6 @@ from .errors import (
     StepNotFoundError,
     WorkflowAlreadyExistsError,
     WorkflowNotFoundError,
-    WorkflowPayloadInvalidError,
 )
 from .mock import mock_from_schema
 from .sanitize import sanitize_outputs
@@ -288,7 +287,7 @@ class _BridgeRun(_Run):
         try:
             raw = await _call_provider(provider, controls, outputs)
             value, _ = schema.validate(raw)
-        except (Exception, SchemaValidationError) as exc:
+        except Exception as exc:  # SchemaValidationError included
             if self.preview:
                 return mock_from_schema(schema.json_schema)
             if isinstance(exc, NovuError):
@@ -526,13 +525,7 @@ def run_in_process(
 ) -> dict[str, t.Any]:
     """Run every step of ``workflow`` in order (:meth:`Workflow.trigger`)."""
     raw_payload = dict(payload or {})
-    if workflow.payload_schema_given:
-        try:
-            payload_json, payload_user = workflow.payload_schema.validate(raw_payload)
-        except SchemaValidationError as exc:
-            raise WorkflowPayloadInvalidError(workflow.workflow_id, exc.errors) from None
-    else:
-        payload_json = payload_user = raw_payload
+    payload_json, payload_user = workflow.validate_payload(raw_payload)
     subscriber = {"subscriberId": to} if isinstance(to, str) else dict(to)
     run = _InProcessRun(
         bridge or _DEFAULT_BRIDGE,

@@ -16,8 +16,6 @@ from flask import Flask, current_app
 from .api import NovuAPI, OutboxRecord
 from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
 from .engine import Bridge
-from .errors import WorkflowPayloadInvalidError
-from .schemas import SchemaValidationError
 from .views import NovuBridgeView, check_auth_config, register_bridge
 from .workflows import Workflow, workflow
 
@@ -216,10 +214,7 @@ class Novu:
         app = t.cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
         item = self.find_workflow(workflow_id, app)
         if item is not None and item.payload_schema_given:
-            try:
-                payload, _ = item.payload_schema.validate(dict(payload or {}))
-            except SchemaValidationError as exc:
-                raise WorkflowPayloadInvalidError(workflow_id, exc.errors) from None
+            payload, _ = item.validate_payload(payload)
         if not bridge_url:
             bridge_url = app.config.get("NOVU_BRIDGE_URL") or None
         return self.api(app).trigger(

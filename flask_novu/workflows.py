@@ -20,8 +20,13 @@ from dataclasses import dataclass, field
 from . import step_schemas
 from ._async import SuspendedError, default_async_to_sync, run_inline
 from ._callables import is_async_callable
-from .errors import ConfigurationError, StepAlreadyExistsError, WorkflowDiscoveryError
-from .schemas import Schema, is_schema_like, to_schema
+from .errors import (
+    ConfigurationError,
+    StepAlreadyExistsError,
+    WorkflowDiscoveryError,
+    WorkflowPayloadInvalidError,
+)
+from .schemas import Schema, SchemaValidationError, is_schema_like, to_schema
 
 #: Parameters a workflow function may name to receive them (besides payload, step).
 INJECTABLE_PARAMS = ("subscriber", "context", "env", "controls")
@@ -382,6 +387,24 @@ class Workflow:
         return body
 
     # -- in-process run (the earlier Python framework's contract) ---------------
+
+    def validate_payload(self, payload: t.Mapping[str, t.Any] | None) -> tuple[t.Any, t.Any]:
+        """Validate a trigger payload against the workflow's own schema.
+
+        A workflow without a payload schema takes the payload as it is (the
+        earlier framework's contract; only bridge ``execute`` requests strip it,
+        as Novu's SDK does).
+
+        :returns: the payload as JSON and as the workflow function receives it.
+        :raises WorkflowPayloadInvalidError: the payload fails the schema.
+        """
+        raw = dict(payload or {})
+        if not self.payload_schema_given:
+            return raw, raw
+        try:
+            return self.payload_schema.validate(raw)
+        except SchemaValidationError as exc:
+            raise WorkflowPayloadInvalidError(self.workflow_id, exc.errors) from None
 
     def trigger(
         self,
