@@ -8,6 +8,7 @@ import typing as t
 import pytest
 from flask import Flask, jsonify
 
+from _fake_novu_api import FakeNovuAPI, serve_fake_api
 from conformance_workflows import delayed_sms, welcome_onboarding
 from flask_novu import serve
 
@@ -47,3 +48,9 @@ def _no_novu_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a NOVU_* key of the machine they run on."""
     for name in ("NOVU_SECRET_KEY", "NOVU_API_KEY", "NOVU_API_URL", "NOVU_BRIDGE_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def novu_api(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[FakeNovuAPI]:
+    """A loopback stand-in for the Novu API (never the network)."""
+    yield from serve_fake_api(monkeypatch)

@@ -7,7 +7,7 @@ import typing as t
 
 import pytest
 from flask import Flask
-from test_api import KEY, MOCK_RESPONSE, FakeNovuAPI, serve_fake_api
+from _fake_novu_api import KEY, MOCK_RESPONSE, FakeNovuAPI
 
 from flask_novu import workflow
 from flask_novu.cli import novu_cli
@@ -30,11 +30,6 @@ def delayed_sms(payload: dict[str, t.Any], step: t.Any) -> None:
 @workflow("welcome")
 def welcome(payload: dict[str, t.Any], step: t.Any) -> None:
     step.in_app("inbox", {"body": "hi"})
-
-
-@pytest.fixture
-def novu_api(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[FakeNovuAPI]:
-    yield from serve_fake_api(monkeypatch)
 
 
 def make_app(**config: t.Any) -> Flask:

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from test_api import (
+from _fake_novu_api import (
     KEY,
     LIVE_BRIDGE_TRIGGER,
     LIVE_WORKFLOW_TRIGGER,
     MOCK_RESPONSE,
     FakeNovuAPI,
-    serve_fake_api,
 )
 
 from flask_novu import serve, workflow
@@ -43,11 +42,6 @@ def delayed_sms(payload: dict[str, t.Any], step: t.Any) -> None:
 @workflow("schemaless")
 def schemaless(payload: dict[str, t.Any], step: t.Any) -> None:
     step.in_app("inbox", {"body": "hi"})
-
-
-@pytest.fixture
-def novu_api(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[FakeNovuAPI]:
-    yield from serve_fake_api(monkeypatch)
 
 
 def make_app(novu: Novu, **config: t.Any) -> Flask:
