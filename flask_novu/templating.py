@@ -30,11 +30,11 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO, Tuple, Union
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
 
 from liquid import BoundTemplate, Environment, RenderContext, Undefined
 from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import FilteredExpression, Path
+from liquid.builtin.expressions import Filter, FilteredExpression, Path
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.for_tag import ForNode, ForTag
@@ -705,8 +705,17 @@ def _restore_translations(text: str) -> str:
     return _T_MARKER.sub(r"{{t.\1}}", text) if "[T:" in text else text
 
 
-#: A fast-path plan: template text, or the segments of a ``{{ a.b.c }}`` path.
-_Plan = Tuple[Union[str, Tuple[str, ...]], ...]
+class _Filtered(NamedTuple):
+    """A ``{{ a.b.c | f | g }}`` output of a fast-path plan."""
+
+    segments: Tuple[str, ...]
+    #: The filter functions, applied in order (argument-less, context-free).
+    filters: Tuple[Callable[[Any], Any], ...]
+
+
+#: A fast-path plan: template text, the segments of a ``{{ a.b.c }}`` path,
+#: or a filtered path.
+_Plan = Tuple[Union[str, Tuple[str, ...], _Filtered], ...]
 #: Path segments python-liquid resolves specially (``.size``, ``.first``, ...).
 _SPECIAL_SEGMENTS = frozenset({"size", "first", "last"})
 #: Types on which a string subscript raises ``TypeError`` (python-liquid then
@@ -737,9 +746,28 @@ def _fast_path_allowed(limits: LiquidLimits) -> bool:
     return True
 
 
+def _plain_filters(
+    filters: list[Filter] | None, env: Environment
+) -> tuple[Callable[[Any], Any], ...] | None:
+    """The functions of argument-less filters that need neither the render
+    context nor the environment, or ``None`` if some filter is not one."""
+    functions = []
+    for item in filters or ():
+        func = env.filters.get(item.name)
+        if (
+            func is None  # unknown: python-liquid decides
+            or item.args
+            or getattr(func, "with_context", False)
+            or getattr(func, "with_environment", False)
+        ):
+            return None
+        functions.append(func)
+    return tuple(functions)
+
+
 def _make_plan(template: BoundTemplate) -> _Plan | None:
     """The fast-path plan of ``template``, or ``None`` if it needs python-liquid."""
-    items: list[str | tuple[str, ...]] = []
+    items: list[str | tuple[str, ...] | _Filtered] = []
     for node in template.nodes:
         if type(node) is ContentNode:
             items.append(node.text)
@@ -747,17 +775,19 @@ def _make_plan(template: BoundTemplate) -> _Plan | None:
         if type(node) is not _NovuOutputNode:
             return None
         expression = node.expression
-        if type(expression) is not FilteredExpression or expression.filters:
+        if type(expression) is not FilteredExpression:
             return None
+        filters = _plain_filters(expression.filters, template.env)
         path = expression.left
-        if type(path) is not Path:
+        if filters is None or type(path) is not Path:
             return None
         segments = path.path
         if not all(type(segment) is str for segment in segments):
             return None
         if any(segment in _SPECIAL_SEGMENTS for segment in segments[1:]):
             return None
-        items.append(tuple(segments))  # type: ignore[arg-type]
+        key = tuple(segments)
+        items.append(_Filtered(key, filters) if filters else key)  # type: ignore[arg-type]
     return tuple(items)
 
 
@@ -808,6 +838,18 @@ def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
     for item in plan:
         if type(item) is str:
             text = item
+        elif type(item) is _Filtered:
+            value = _lookup(context, item.segments)
+            if value is None or value is _UNKNOWN:
+                return None  # python-liquid filters an ``Undefined``
+            try:
+                for func in item.filters:
+                    _check_length(value, loop_limit)  # as the guarded filter does
+                    value = func(value)
+            except Exception:  # noqa: BLE001 - python-liquid reports it its way
+                return None
+            _check_length(value, loop_limit)
+            text = _output_text(value)
         else:
             value = _lookup(context, item)  # type: ignore[arg-type]
             if value is _UNKNOWN:

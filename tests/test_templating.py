@@ -512,6 +512,18 @@ _FAST_TEMPLATES = [
     "{{ payload.unicode }}\u2603{{ payload.marker }}",
     '{"nested": "{{ payload.str }}", "n": "{{ payload.int }}"}',
     "{{- payload.str -}} {{ payload.str }}",
+    # argument-less filters (the fast path calls the filter function itself)
+    "Your {{ payload.str | upcase }}, {{ payload.unicode | downcase | capitalize }}!",
+    "{{ payload.list | size }} {{ payload.obj | size }} {{ payload.str | size }} {{ payload.int | size }}",
+    "{{ payload.list | compact | reverse }} {{ payload.tuple | reverse }} {{ payload.list | uniq }}",
+    "{{ payload.neg | abs }} {{ payload.float | ceil }} {{ payload.float | floor }} {{ payload.nan | abs }}",
+    "{{ payload.str | sort }} {{ payload.list | sort }} {{ payload.obj | json }} {{ payload.list | toSentence }}",
+    "{{ payload.missing | upcase }}|{{ payload.none | default }}|{{ payload.none | size }}|{{ nothing | upcase }}",
+    "{{ payload.quotes | strip | squish }} {{ payload.surrogate | upcase }} {{ payload.int | upcase }}",
+    "{{ payload.str | no_such_filter }} {{ payload.str | upcase: 1 }} {{ payload.str | escape }}",
+    "{{ payload.str | base64_encode | base64_decode }} {{ payload.yes | upcase }} {{ payload.range | size }}",
+    "{{ payload.backslashes | url_decode }} {{ payload.list | sum }} {{ payload.empty_list | first }}",
+    "{{ payload.drop.a | upcase }} {{ payload.default.zz | size }} {{ payload.list.size | plus: 1 }}",
 ]
 
 
@@ -566,6 +578,8 @@ def test_fast_path_matches_python_liquid(monkeypatch: pytest.MonkeyPatch, templa
         "{{ payload.list }}",
         "{{ payload.tuple }}{{ payload.range }}",
         "{{ payload.unicode }}",
+        "{{ payload.list | reverse }}{{ payload.range | size }}",
+        "{{ payload.unicode | upcase }}",
         "0123456789{{ payload.str }}",
         "ab{{ payload.missing }}",
         "{{ payload.surrogate }}",
@@ -583,7 +597,18 @@ def test_fast_path_matches_python_liquid_at_limits(
 def test_fast_path_is_taken_for_plain_outputs() -> None:
     plain = templating._prepare("Hi {{ subscriber.firstName }} {{payload.a.b}}", LiquidLimits())
     assert plain.plan == ("Hi ", ("subscriber", "firstName"), " ", ("payload", "a", "b"))
-    for value in ("{{ payload.x | upcase }}", "{% if x %}y{% endif %}", "{{ a[b] }}", "{{ a.size }}"):
+    filtered = templating._prepare("{{ payload.x | upcase | size }}", LiquidLimits())
+    assert filtered.plan is not None
+    assert filtered.plan[0].segments == ("payload", "x")
+    assert [f.__name__ for f in filtered.plan[0].filters] == ["upcase", "size"]
+    for value in (
+        "{% if x %}y{% endif %}",
+        "{{ a[b] }}",
+        "{{ a.size }}",
+        "{{ payload.x | plus: 1 }}",  # arguments
+        "{{ payload.x | escape }}",  # needs the environment
+        "{{ payload.x | no_such_filter }}",  # python-liquid decides
+    ):
         assert templating._prepare(value, LiquidLimits()).plan is None
 
 
@@ -605,6 +630,8 @@ def test_fast_path_matches_python_liquid_for_every_value(
         "{{ payload.%s.a }}|{{ payload.%s.a.b }}",
         "{{ payload.obj.%s }} {{ subscriber.%s }} {{ env.%s }} {{ context.%s }}",
         "{{ steps.%s }}{{ payload.%s.k }}",
+        "{{ payload.%s | upcase }}|{{ payload.%s | size }}|{{ payload.%s | first }}",
+        "{{ payload.%s | capitalize | reverse }}|{{ payload.%s | abs }}|{{ payload.%s | json }}",
     ]
     templates = [shape.replace("%s", key) for shape in shapes for key in keys]
     fast = [_outcome(template, context, None) for template in templates]
