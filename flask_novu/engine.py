@@ -43,7 +43,7 @@ from .errors import (
 from .mock import mock_from_schema
 from .sanitize import sanitize_outputs
 from .schemas import Schema, SchemaValidationError, to_schema
-from .steps import AsyncStep, SyncStep
+from .steps import RUN, AsyncStep, SyncStep
 from .templating import ControlCompilationError, LiquidLimits, compile_controls
 from ._callables import accepts_keywords, positional_arity
 from .workflows import StepCall, StepDefinition, Workflow, source_of
@@ -128,6 +128,12 @@ class _Run:
         self.async_to_sync = async_to_sync
         self.done = False
         self.error: NovuError | None = None
+
+    def replay(self, call: StepCall) -> t.Any:
+        """The result of a step answered without user code, or :data:`RUN`."""
+        if self.done or self.error is not None:
+            raise _Halt()
+        return RUN
 
     async def process(self, call: StepCall) -> t.Any:
         if self.done or self.error is not None:
@@ -239,22 +245,40 @@ class _BridgeRun(_Run):
             self.state.setdefault(entry["stepId"], entry.get("outputs"))
         self.context = self.liquid_context(payload_json, event, dict(self.state))
 
-    async def _process(self, call: StepCall) -> t.Any:
+    def replay(self, call: StepCall) -> t.Any:
+        """Steps before the target: their results, replayed from ``state``."""
+        if self.done or self.error is not None:
+            raise _Halt()
+        if call.step_id == self.event.step_id:
+            return RUN
+        try:
+            return self._previous_result(self._definition(call))
+        except NovuError as exc:
+            self.error = exc
+            raise
+
+    def _definition(self, call: StepCall) -> StepDefinition:
+        """The discovered definition of the step called, its providers checked."""
         definition = self.workflow.step(call.step_id)
         if definition is None:
             raise StepNotFoundError(call.step_id)
-        is_target = call.step_id == self.event.step_id
-        compiled: tuple[t.Any, t.Any] | None = None
-        if is_target and not self.preview and call.skip is not None:
-            compiled = self._compile_controls(definition)
-            if await self._user(definition, _call_skip(call.skip, compiled[1])):
-                self._finish({}, {}, skip=True)
         for provider_id in definition.provider_schemas:
             if provider_id not in call.providers:
                 raise ProviderNotFoundError(provider_id)
-        if is_target:
-            await self._run_target(definition, call, compiled)
-        return self._previous_result(definition)
+        return definition
+
+    async def _process(self, call: StepCall) -> t.Any:
+        """The target step (steps before it are replayed)."""
+        definition = self.workflow.step(call.step_id)
+        if definition is None:
+            raise StepNotFoundError(call.step_id)
+        compiled: tuple[t.Any, t.Any] | None = None
+        if not self.preview and call.skip is not None:
+            compiled = self._compile_controls(definition)
+            if await self._user(definition, _call_skip(call.skip, compiled[1])):
+                self._finish({}, {}, skip=True)
+        await self._run_target(self._definition(call), call, compiled)
+        raise AssertionError("unreachable: the target step halts the run")  # pragma: no cover
 
     async def _run_target(
         self, definition: StepDefinition, call: StepCall, compiled: tuple[t.Any, t.Any] | None

@@ -17,10 +17,17 @@ from ._async import AsyncToSync, run_inline
 from .workflows import StepCall, make_step_call
 
 
+#: Returned by :meth:`StepRunner.replay` when the step's user code must run.
+RUN: t.Any = object()
+
+
 class StepRunner(t.Protocol):
     """What the engine provides to process one step call."""
 
     async_to_sync: AsyncToSync
+
+    def replay(self, call: StepCall) -> t.Any:  # pragma: no cover - protocol
+        """The step's result when no user code needs to run, else :data:`RUN`."""
 
     async def process(self, call: StepCall) -> t.Any:  # pragma: no cover - protocol
         ...
@@ -181,9 +188,13 @@ class SyncStep(_StepMethods):
         self._runner = runner
 
     def _call(self, call: StepCall) -> t.Any:
+        runner = self._runner
+        result = runner.replay(call)
+        if result is not RUN:
+            return result
         if call.needs_event_loop:
-            return self._runner.async_to_sync(self._runner.process)(call)
-        return run_inline(self._runner.process(call))
+            return runner.async_to_sync(runner.process)(call)
+        return run_inline(runner.process(call))
 
 
 class AsyncStep(_StepMethods):
@@ -195,5 +206,8 @@ class AsyncStep(_StepMethods):
         self._runner = runner
 
     async def _call(self, call: StepCall) -> t.Any:
+        result = self._runner.replay(call)
+        if result is not RUN:
+            return result
         return await self._runner.process(call)
 
