@@ -147,6 +147,7 @@ _ALLOWED_ATTRIBUTES = _NON_BOOLEAN_ATTRIBUTES | {
 _SELF_CLOSING = frozenset({"img", "br", "hr", "link", "meta"})
 #: Void elements sanitize-html writes as ``<tag ...></tag>``.
 _VOID_WITH_CLOSER = frozenset({"wbr", "col"})
+_VOID_TAGS = _SELF_CLOSING | _VOID_WITH_CLOSER
 
 _NEEDS_WORK = re.compile(r"[<>&]")
 _MALFORMED_CLOSER = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)\s*/[^>]*>")
@@ -168,13 +169,29 @@ _OUTPUT_TOKEN = re.compile(
     re.DOTALL,
 )
 _EMPTY_ATTRIBUTE = re.compile(r'(\s[^\s"=<>/]+)=""')
-#: Value given to attributes rejected by ``_filter_attribute``.
-_DROPPED = "\ue001dropped"
-_DROPPED_ATTRIBUTE = re.compile(r'\s[^\s"=<>/]+="\ue001dropped"')
+#: One attribute of a start tag as ammonia serialises it: ``name="value"``.
+_OUTPUT_ATTRIBUTE = re.compile(r'\s([^\s"=<>/]+)(?:="([^"]*)")?')
+#: Attributes :func:`_filter_attribute` may drop or change on any element
+#: (it also checks every attribute of ``img`` and every empty value).
+_CHECKED_ATTRIBUTE = re.compile(
+    r'\s(?:on[^\s"=<>/]*|srcset|'
+    + "|".join(re.escape(name) for name in sorted(_URL_ATTRIBUTES))
+    + ')="'
+)
+#: Start tags that may need rewriting, in output without ``<style>`` (where
+#: every ``<`` starts a tag): void elements, and tags with attributes.
+_REWRITE_CANDIDATE = re.compile(
+    r'<(?:(' + "|".join(sorted(_VOID_TAGS)) + r')|([a-z][a-z0-9]*)(?=\s))'
+    r'((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>'
+)
+#: URL prefixes that are safe whatever follows (an allowed scheme, written
+#: without characters sanitize-html would remove).
+_SAFE_URL_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(_URL_SCHEMES))
+#: How the HTML serialiser escapes attribute values (``&`` first).
+_ATTRIBUTE_ESCAPES = (("&", "&amp;"), ("\xa0", "&nbsp;"), ('"', "&quot;"), ("<", "&lt;"), (">", "&gt;"))
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
 _URL_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9.\-+]*):")
-_VOID_TAGS = _SELF_CLOSING | _VOID_WITH_CLOSER
 #: Void elements, as they start in ammonia's output (``<col`` also finds
 #: ``<colgroup``: a false alarm only costs the slower path).
 _VOID_START = re.compile("<(?:" + "|".join(sorted(_VOID_TAGS)) + ")")
@@ -189,6 +206,8 @@ def _is_unsafe_url(url: str) -> bool:
     :param url: Decoded attribute value.
     :return: ``True`` if the attribute must be dropped.
     """
+    if ":" not in url or url.startswith(_SAFE_URL_PREFIXES):
+        return False  # removing characters cannot create or change a scheme
     compact = _URL_COMMENT.sub("", _CONTROL_AND_SPACE.sub("", url))
     scheme = _URL_SCHEME.match(compact)
     return scheme is not None and scheme.group(1).lower() not in _URL_SCHEMES
@@ -230,17 +249,13 @@ def _clean_srcset(srcset: str) -> Optional[str]:
     return ", ".join(kept) or None
 
 
-def _filter_attribute(tag: str, name: str, value: str) -> str:
+def _filter_attribute(tag: str, name: str, value: str) -> Optional[str]:
     """Per-attribute decisions ammonia's allow-lists cannot express.
-
-    Rejected attributes get the ``_DROPPED`` value instead of ``None``
-    (ammonia reorders the remaining attributes when one is removed by the
-    filter); they are removed from the output afterwards.
 
     :param tag: Element name.
     :param name: Attribute name (lower case).
     :param value: Decoded attribute value.
-    :return: The value to keep, or ``_DROPPED``.
+    :return: The value to keep, or ``None`` to drop the attribute.
     """
     if (
         name.startswith("on")
@@ -248,18 +263,60 @@ def _filter_attribute(tag: str, name: str, value: str) -> str:
         or (value == "" and name in _NON_BOOLEAN_ATTRIBUTES)
         or (name in _URL_ATTRIBUTES and _is_unsafe_url(value))
     ):
-        return _DROPPED
+        return None
     if name == "srcset":
-        cleaned = _clean_srcset(value)
-        return _DROPPED if cleaned is None else cleaned
+        return _clean_srcset(value)
     return value
+
+
+def _unescape_attribute(raw: str) -> str:
+    if "&" not in raw:
+        return raw
+    for char, entity in reversed(_ATTRIBUTE_ESCAPES):
+        raw = raw.replace(entity, char)
+    return raw
+
+
+def _escape_attribute(value: str) -> str:
+    for char, entity in _ATTRIBUTE_ESCAPES:
+        value = value.replace(char, entity)
+    return value
+
+
+def _filter_attributes(tag: str, attributes: str) -> str:
+    """Apply :func:`_filter_attribute` to the attributes of a start tag of
+    ammonia's output (its serialisation is canonical: `` name="value"``).
+
+    Done on the output rather than through nh3's ``attribute_filter`` hook,
+    which calls back into Python once per attribute and costs more than the
+    whole pass.
+
+    :param tag: Element name.
+    :param attributes: The serialised attributes (leading space each).
+    :return: The kept attributes, serialised the same way.
+    """
+    if tag != "img" and '=""' not in attributes and not _CHECKED_ATTRIBUTE.search(attributes):
+        return attributes  # no attribute the filter could drop or change
+    kept: List[str] = []
+    changed = False
+    for match in _OUTPUT_ATTRIBUTE.finditer(attributes):
+        name, raw = match.group(1, 2)
+        value = _unescape_attribute(raw or "")
+        decided = _filter_attribute(tag, name, value)
+        if decided is None:
+            changed = True
+        elif decided != value:
+            kept.append(f' {name}="{_escape_attribute(decided)}"')
+            changed = True
+        else:
+            kept.append(match.group(0))
+    return "".join(kept) if changed else attributes
 
 
 _CLEANER = nh3.Cleaner(
     tags=set(_ALLOWED_TAGS),
     clean_content_tags=set(_CLEAN_CONTENT_TAGS),
     attributes={"*": set(_ALLOWED_ATTRIBUTES)},
-    attribute_filter=_filter_attribute,
     generic_attribute_prefixes={"data-", "aria-"},
     url_schemes=set(_URL_SCHEMES),
     link_rel=None,
@@ -281,8 +338,8 @@ def _rewrite_start_tag(tag: str, attributes: str) -> str:
     :return: The rewritten start tag (plus closer for some void elements).
     """
     # Each pass is skipped when its trigger is absent (it would be a no-op).
-    if _DROPPED in attributes:
-        attributes = _DROPPED_ATTRIBUTE.sub("", attributes)
+    if attributes:
+        attributes = _filter_attributes(tag, attributes)
     if '=""' in attributes:
         attributes = _EMPTY_ATTRIBUTE.sub(_bare, attributes)
     if "&nbsp;" in attributes:
@@ -292,6 +349,11 @@ def _rewrite_start_tag(tag: str, attributes: str) -> str:
     if tag in _VOID_WITH_CLOSER:
         return f"<{tag}{attributes}></{tag}>"
     return f"<{tag}{attributes}>"
+
+
+def _rewrite_candidate(match: re.Match[str]) -> str:
+    """Rewrite a match of ``_REWRITE_CANDIDATE``."""
+    return _rewrite_start_tag(match.group(1) or match.group(2), match.group(3))
 
 
 def _rewrite_token(match: re.Match[str], drop_tbody: bool) -> str:
@@ -326,12 +388,13 @@ def _rewrite_text(text: str, drop_tbody: bool) -> str:
 
 
 def _may_change_start_tags(cleaned: str) -> bool:
-    """Tell whether some start tag of ammonia's output needs rewriting.
+    """Tell whether some start tag of ammonia's output needs rewriting (it is
+    void or has attributes to filter).
 
     ``False`` is definite; ``True`` may be a false alarm.  Assumes the output
     contains no ``&nbsp;``.
     """
-    return _VOID_START.search(cleaned) is not None or '=""' in cleaned or _DROPPED in cleaned
+    return '="' in cleaned or _VOID_START.search(cleaned) is not None
 
 
 def _postprocess(cleaned: str, drop_tbody: bool) -> str:
@@ -355,14 +418,11 @@ def _postprocess(cleaned: str, drop_tbody: bool) -> str:
     # Text and end tags stay as they are: only start tags may change.
     if not _may_change_start_tags(cleaned):
         return cleaned
+    if "<style" not in cleaned:
+        return _REWRITE_CANDIDATE.sub(_rewrite_candidate, cleaned)
     for match in _OUTPUT_TOKEN.finditer(cleaned):
         tag, attributes = match.group(3, 4)
-        if (
-            tag is not None
-            and tag not in _VOID_TAGS
-            and _DROPPED not in attributes
-            and '=""' not in attributes
-        ):
+        if tag is not None and tag not in _VOID_TAGS and not attributes:
             continue  # serialised identically
         pieces.append(cleaned[position : match.start()])
         pieces.append(_rewrite_token(match, False))

@@ -7,6 +7,8 @@ by the reference SDK's sanitiser configuration (``sanitize-html`` 2.17.5).
 from __future__ import annotations
 
 import copy
+import json
+import pathlib
 import time
 from typing import Any
 
@@ -307,3 +309,20 @@ _RECORDED = [
 @pytest.mark.parametrize(("dirty", "clean"), _RECORDED)
 def test_recorded_outputs_unchanged(dirty: str, clean: str) -> None:
     assert sanitize_html(dirty) == clean
+
+
+def _attribute_corpus() -> list[tuple[str, str]]:
+    path = pathlib.Path(__file__).parent / "fixtures" / "sanitize_attributes.json"
+    return [tuple(case) for case in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def test_attribute_corpus_outputs_unchanged() -> None:
+    """600 generated attribute-heavy inputs (scripts/record_sanitize_corpus.py):
+    URL schemes, ``srcset``, ``img`` attributes, empty values, entities and
+    quoting, as the attribute rules produced them when the corpus was recorded."""
+    mismatches = [
+        (dirty, clean, sanitize_html(dirty))
+        for dirty, clean in _attribute_corpus()
+        if sanitize_html(dirty) != clean
+    ]
+    assert mismatches == []
