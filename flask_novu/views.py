@@ -147,13 +147,9 @@ def dumps(value: t.Any) -> bytes:
     """Compact JSON, as the official SDK sends it (``NaN`` and infinities,
     which JSON cannot carry, become ``null`` as in ``JSON.stringify``)."""
     try:
-        text = json.dumps(
-            value, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False
-        )
+        text = _ENCODER.encode(value)
     except ValueError:
-        text = json.dumps(
-            _finite(value), ensure_ascii=False, separators=(",", ":"), default=_json_default
-        )
+        text = _ENCODER.encode(_finite(value))
     return text.encode("utf-8")
 
 
@@ -174,9 +170,16 @@ def _reject_constant(name: str) -> t.NoReturn:
 def _finite_float(text: str) -> float:
     # 1e999 parses as inf, which would be echoed back as the non-JSON Infinity.
     value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise ValueError(f"the number {text[:40]} is out of range")
     return value
+
+
+# Built once: ``json.dumps``/``json.loads`` with options build them per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False
+)
 
 
 def _too_deep(value: t.Any, limit: int) -> bool:
@@ -307,9 +310,7 @@ class NovuBridgeView(MethodView):
         if not raw or not raw.strip():
             return {}
         try:
-            value = json.loads(
-                raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
-            )
+            value = _DECODER.decode(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise InvalidRequestError("The request body is not valid UTF-8.") from None
         except RecursionError:
