@@ -404,7 +404,8 @@ class _InProcessRun(_Run):
             # Nothing waits or collects in process: later steps that read the
             # step's result (delay["duration"], digest["events"]...) see a
             # neutral one next to the outputs.
-            return {**copy.deepcopy(neutral), **outputs}
+            fresh = {key: list(value) if type(value) is list else value for key, value in neutral.items()}
+            return {**fresh, **outputs}
         return outputs
 
     def _control_schema(self, call: StepCall) -> Schema:

@@ -10,6 +10,7 @@ framework headers.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import logging
 import math
@@ -21,7 +22,7 @@ import typing as t
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from . import __version__
@@ -36,7 +37,7 @@ from .constants import (
     POST_ACTIONS,
     SIGNATURE_HEADER,
 )
-from .engine import Bridge, Event
+from .engine import Bridge, Event, run_in_process
 from .errors import (
     _MISSING,
     BridgeError,
@@ -49,6 +50,7 @@ from .errors import (
     RouteNotFoundError,
     ServerError,
     SignatureError,
+    WorkflowExecutionFailedError,
 )
 from .signature import verify_signature
 from .wire import TRIGGER_EVENT, load, load_compat, load_event
@@ -282,11 +284,23 @@ class NovuBridgeView(MethodView):
         if "novu_raw_body" in g:
             return t.cast(bytes, g.novu_raw_body)
         limit = self.body_limit()
-        length = request.content_length
-        if length is not None:
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        length = req.content_length
+        if length is not None and "stream" not in req.__dict__:
+            # Untouched body of known length: read it from the WSGI input
+            # directly (Werkzeug's stream wrapper costs more than the read)
+            # and leave a copy there, so later readers still get the body.
+            flask_limit = req.max_content_length
+            if length > limit or (flask_limit is not None and length > flask_limit):
+                raise PayloadTooLargeError()
+            data = req.environ["wsgi.input"].read(length) if length else b""
+            if len(data) != length:
+                raise ClientDisconnected()
+            req.environ["wsgi.input"] = io.BytesIO(data)
+        elif length is not None:  # the app read the body already (cached)
             if length > limit:
                 raise PayloadTooLargeError()
-            data = request.stream.read(length)
+            data = req.get_data(cache=True)
         else:  # chunked: read no more than the limit allows
             chunks, size = [], 0
             while size <= limit:
@@ -491,9 +505,6 @@ class NovuBridgeView(MethodView):
             raise MethodNotAllowedError("Method not allowed. Please use `POST`")
         workflow = self.bridge.get(workflow_id)
         body = load_compat(self.json_body())
-        from .engine import run_in_process
-        from .errors import WorkflowExecutionFailedError
-
         try:
             result = run_in_process(
                 workflow,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 import flask_novu
 from _bridge_apps import PROTOCOL_HEADERS
+from conformance_workflows import welcome_onboarding
 from flask_novu import NovuBridgeView, serve, workflow
 from flask_novu.errors import ConfigurationError, WorkflowAlreadyExistsError
 from flask_novu.views import ALL_METHODS
@@ -336,3 +338,56 @@ def test_the_apps_own_405_handler_is_kept_elsewhere(workflows: list[t.Any]) -> N
     client = app.test_client()
     assert client.get("/orders").get_json() == {"mine": True}
     assert client.open("/api/novu", method="TRACE").get_json()["code"] == "MethodNotAllowedError"
+
+
+EXECUTE_URL = "/api/novu?action=execute&workflowId=welcome-onboarding&stepId=in-app-welcome"
+
+
+def test_the_body_stays_readable_for_the_app_after_the_bridge(app: Flask) -> None:
+    """A subclass (or after_request hook) can still read the request body."""
+    seen: list[bytes] = []
+
+    class Audited(NovuBridgeView):
+        def post(self) -> t.Any:
+            response = super().post()
+            seen.append(request.get_data())
+            return response
+
+    app.add_url_rule("/audited", view_func=Audited.as_view("audited", workflows=[welcome_onboarding]))
+    body = json.dumps(WELCOME_EXECUTE).encode()
+    response = app.test_client().post(
+        "/audited?action=execute&workflowId=welcome-onboarding&stepId=in-app-welcome",
+        data=body,
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["outputs"]["subject"] == "Welcome Ada"
+    assert seen == [body]
+
+
+def test_a_body_read_by_the_app_first_still_reaches_the_bridge(app: Flask, client: t.Any) -> None:
+    @app.before_request
+    def peek() -> None:
+        request.get_data()  # e.g. an audit log or a request-signing middleware
+
+    response = client.post(EXECUTE_URL, json=WELCOME_EXECUTE)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["outputs"]["subject"] == "Welcome Ada"
+
+
+def test_flask_max_content_length_still_applies(app: Flask, client: t.Any) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 64
+    response = client.post(EXECUTE_URL, json=WELCOME_EXECUTE)
+    assert response.status_code == 413
+    assert response.get_json()["code"] == "PayloadTooLargeError"
+
+
+def test_a_body_shorter_than_its_content_length_is_a_json_400(client: t.Any) -> None:
+    body = json.dumps(WELCOME_EXECUTE).encode()
+    response = client.post(
+        EXECUTE_URL,
+        input_stream=io.BytesIO(body[:-10]),
+        headers={"Content-Type": "application/json", "Content-Length": str(len(body))},
+    )
+    assert response.status_code == 400
+    assert response.is_json and "Traceback" not in response.get_data(as_text=True)
