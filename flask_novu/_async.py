@@ -86,8 +86,12 @@ def run_inline(coro: t.Coroutine[t.Any, t.Any, T]) -> T:
     )
 
 
+#: Result types that are never awaitable (checked before the general test).
+_PLAIN = frozenset({dict, list, str, int, float, bool, type(None), tuple})
+
+
 async def maybe_await(value: t.Any) -> t.Any:
     """Await ``value`` if it is awaitable, else return it."""
-    if inspect.isawaitable(value):
+    if type(value) not in _PLAIN and inspect.isawaitable(value):
         return await value
     return value

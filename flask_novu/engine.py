@@ -19,6 +19,7 @@ import json
 import logging
 import time
 import typing as t
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
@@ -98,7 +99,7 @@ def _to_plain(value: t.Any) -> t.Any:
 
 
 async def _call_resolver(resolver: t.Any, controls: t.Any) -> t.Any:
-    if isinstance(resolver, t.Mapping):
+    if isinstance(resolver, Mapping):
         return copy.deepcopy(dict(resolver))
     if positional_arity(resolver) == 0:
         return _to_plain(await maybe_await(resolver()))
@@ -117,6 +118,10 @@ async def _call_provider(provider: t.Callable[..., t.Any], controls: t.Any, outp
     else:
         result = provider({"controls": controls, "outputs": outputs})
     return _to_plain(await maybe_await(result))
+
+
+#: The controls of a step run in process: none given, the defaults apply.
+DEFAULT_CONTROLS: t.Any = object()
 
 
 class _Run:
@@ -183,7 +188,10 @@ class _Run:
         """
         workflow_id = self.workflow.workflow_id
         try:
-            controls, _ = schema.validate(given)
+            if given is DEFAULT_CONTROLS:
+                controls, _ = schema.validate_defaults()
+            else:
+                controls, _ = schema.validate(given)
         except SchemaValidationError as exc:
             raise ExecutionStateControlInvalidError(workflow_id, step_id, exc.errors) from None
         try:
@@ -393,7 +401,9 @@ class _InProcessRun(_Run):
         self.context = self.liquid_context(payload_json, event, self.step_results)
 
     async def _process(self, call: StepCall) -> t.Any:
-        _, user_controls = self.controls(self._control_schema(call), call.step_id, {}, self.context)
+        _, user_controls = self.controls(
+            self._control_schema(call), call.step_id, DEFAULT_CONTROLS, self.context
+        )
         if call.skip is not None and await _call_skip(call.skip, user_controls):
             outputs: t.Any = {"skipped": True}
         else:

@@ -27,7 +27,7 @@ import typing as t
 import uuid
 from collections.abc import Mapping
 
-from .validation import JsonSchemaValidator, SchemaValidationError
+from .validation import JsonSchemaValidator, SchemaValidationError, clone_json
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import marshmallow
@@ -67,6 +67,13 @@ class Schema(abc.ABC):
         :raises SchemaValidationError: with ``[{"path", "message"}]`` items.
         """
 
+    def validate_defaults(self) -> tuple[t.Any, t.Any]:
+        """``validate({})``: the values of an object given nothing (its defaults).
+
+        :raises SchemaValidationError: as :meth:`validate`.
+        """
+        return self.validate({})
+
     @abc.abstractmethod
     def to_user(self, json_value: t.Any) -> t.Any:
         """The value user code sees for an already validated JSON value.
@@ -78,6 +85,8 @@ class Schema(abc.ABC):
 # --------------------------------------------------------------------------
 # JSON Schema
 # --------------------------------------------------------------------------
+
+_UNSET: t.Any = object()
 
 
 def _is_object_json_schema(obj: t.Any) -> bool:
@@ -106,9 +115,18 @@ class JsonSchemaAdapter(Schema):
         except ValueError as exc:
             raise ValueError(f"Invalid {what}: {exc}") from exc
         self.json_schema = schema
+        self._defaults: t.Any = _UNSET
 
     def validate(self, data: t.Any) -> tuple[t.Any, t.Any]:
         value = self._validator.validate(data)
+        return value, value
+
+    def validate_defaults(self) -> tuple[t.Any, t.Any]:
+        # JSON Schema defaults are constants: validate ``{}`` once (a failure
+        # is not remembered, so it is raised again each time).
+        if self._defaults is _UNSET:
+            self._defaults = self._validator.validate({})
+        value = clone_json(self._defaults)
         return value, value
 
     def to_user(self, json_value: t.Any) -> t.Any:

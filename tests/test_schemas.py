@@ -359,3 +359,36 @@ def test_adapter_keeps_no_state_between_calls() -> None:
     value, _ = schema.validate({})
     value["l"].append(1)
     assert schema.validate({}) == ({"l": []}, {"l": []})
+
+
+def test_validate_defaults_gives_fresh_defaults_each_time() -> None:
+    schema = to_schema(
+        {
+            "type": "object",
+            "properties": {"tags": {"type": "array", "default": ["a"]}, "n": {"type": "number", "default": 1}},
+        }
+    )
+    first, user = schema.validate_defaults()
+    assert first == user == {"tags": ["a"], "n": 1}
+    first["tags"].append("changed by user code")
+    assert schema.validate_defaults()[0] == {"tags": ["a"], "n": 1}
+    assert schema.validate_defaults() == schema.validate({})
+
+
+def test_validate_defaults_raises_every_time_when_nothing_validates() -> None:
+    schema = to_schema({"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]})
+    for _ in range(2):
+        with pytest.raises(SchemaValidationError) as info:
+            schema.validate_defaults()
+        assert info.value.errors == [{"path": "", "message": "must have required property 'x'"}]
+
+
+def test_validate_defaults_reevaluates_marshmallow_callables() -> None:
+    calls = iter(range(100))
+
+    class Stamped(MaSchema):
+        seq = fields.Integer(load_default=lambda: next(calls))
+
+    schema = to_schema(Stamped)
+    assert schema.validate_defaults()[1]["seq"] == 0
+    assert schema.validate_defaults()[1]["seq"] == 1
