@@ -18,6 +18,7 @@ import copy
 import json
 import logging
 import time
+import types
 import typing as t
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ def _to_plain(value: t.Any) -> t.Any:
 
 
 async def _call_resolver(resolver: t.Any, controls: t.Any) -> t.Any:
-    if isinstance(resolver, Mapping):
+    if type(resolver) is not types.FunctionType and isinstance(resolver, Mapping):
         return copy.deepcopy(dict(resolver))
     if positional_arity(resolver) == 0:
         return _to_plain(await maybe_await(resolver()))

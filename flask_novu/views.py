@@ -19,7 +19,7 @@ import time
 import traceback
 import typing as t
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
@@ -71,6 +71,8 @@ STATIC_HEADERS = {
     "User-Agent": f"novu-framework:v{__version__}",
 }
 _HEADER_LIST = list(STATIC_HEADERS.items())
+#: Where the raw body of the current request is kept (read once).
+_RAW_BODY_KEY = "flask_novu.raw_body"
 ALL_METHODS = ["GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
 def _as_keys(value: t.Any) -> tuple[str, ...]:
     if not value:
@@ -279,12 +281,13 @@ class NovuBridgeView(MethodView):
 
         :raises PayloadTooLargeError: the body is larger than the limit.
         """
-        if request.method != "POST":
-            return None
-        if "novu_raw_body" in g:
-            return t.cast(bytes, g.novu_raw_body)
-        limit = self.body_limit()
         req = request._get_current_object()  # type: ignore[attr-defined]
+        if req.method != "POST":
+            return None
+        environ = req.environ
+        if _RAW_BODY_KEY in environ:
+            return t.cast(bytes, environ[_RAW_BODY_KEY])
+        limit = self.body_limit()
         length = req.content_length
         if length is not None and "stream" not in req.__dict__:
             # Untouched body of known length: read it from the WSGI input
@@ -293,10 +296,10 @@ class NovuBridgeView(MethodView):
             flask_limit = req.max_content_length
             if length > limit or (flask_limit is not None and length > flask_limit):
                 raise PayloadTooLargeError()
-            data = req.environ["wsgi.input"].read(length) if length else b""
+            data = environ["wsgi.input"].read(length) if length else b""
             if len(data) != length:
                 raise ClientDisconnected()
-            req.environ["wsgi.input"] = io.BytesIO(data)
+            environ["wsgi.input"] = io.BytesIO(data)
         elif length is not None:  # the app read the body already (cached)
             if length > limit:
                 raise PayloadTooLargeError()
@@ -312,7 +315,7 @@ class NovuBridgeView(MethodView):
             if size > limit:
                 raise PayloadTooLargeError()
             data = b"".join(chunks)
-        g.novu_raw_body = data
+        environ[_RAW_BODY_KEY] = data
         return data
 
     def json_body(self) -> t.Any:
@@ -398,7 +401,11 @@ class NovuBridgeView(MethodView):
         except Exception as exc:  # anything unexpected: JSON 500, logged
             logger.exception("unexpected error in the Novu bridge (action %s)", action)
             response = self.error_response(BridgeError(exc))
-        if "Novu-Framework-Version" not in response.headers:
+        # json_response() ends the header list with the framework headers.
+        raw = getattr(response.headers, "_list", None)
+        if not (raw and raw[-1] is _HEADER_LIST[-1]) and (
+            "Novu-Framework-Version" not in response.headers
+        ):
             response.headers.update(STATIC_HEADERS)
         if logger.isEnabledFor(logging.INFO):
             _log_request(action, response, started)
