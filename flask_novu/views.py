@@ -186,6 +186,42 @@ _ENCODER = json.JSONEncoder(
 )
 
 
+def bridge_response_class(base: type[Response]) -> type[Response]:
+    """The app's response class, sending its headers without copying them.
+
+    Werkzeug copies (and re-validates) every header of every response before
+    sending it, to fix ``Location`` headers and lengths. A bridge response has
+    neither a ``Location`` nor a missing ``Content-Length``, so its headers are
+    sent as they are, unless a hook changed that (then Werkzeug's way applies).
+    """
+    found = _RESPONSE_CLASSES.get(base)
+    if found is not None:
+        return found
+
+    class BridgeResponse(base):  # type: ignore[valid-type,misc]
+        def get_wsgi_headers(self, environ: t.Any) -> t.Any:
+            status = self.status_code
+            if status >= 200 and status not in (204, 304):
+                has_length = False
+                for key, _ in self.headers:
+                    name = key.lower()
+                    if name == "location" or name == "content-location":
+                        break
+                    if name == "content-length":
+                        has_length = True
+                else:
+                    if has_length:
+                        return self.headers
+            return super().get_wsgi_headers(environ)
+
+    BridgeResponse.__name__ = BridgeResponse.__qualname__ = f"Bridge{base.__name__}"
+    _RESPONSE_CLASSES[base] = BridgeResponse
+    return BridgeResponse
+
+
+_RESPONSE_CLASSES: dict[type[Response], type[Response]] = {}
+
+
 def _too_deep(value: t.Any, limit: int) -> bool:
     """Whether ``value`` nests arrays/objects more than ``limit`` levels (iteratively)."""
     stack = [(value, 1)]
@@ -414,7 +450,8 @@ class NovuBridgeView(MethodView):
     def json_response(self, value: t.Any, status: int = 200) -> Response:
         """A JSON response carrying the framework headers."""
         body = value if isinstance(value, bytes) else dumps(value)
-        response = current_app.response_class(body, status=status, mimetype="application/json")
+        response_class = bridge_response_class(current_app.response_class)
+        response = response_class(body, status=status, mimetype="application/json")
         headers = response.headers
         # The constant headers were checked once at import: skip Werkzeug's
         # per-value validation when its list is reachable.

@@ -391,3 +391,42 @@ def test_a_body_shorter_than_its_content_length_is_a_json_400(client: t.Any) -> 
     )
     assert response.status_code == 400
     assert response.is_json and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_responses_use_the_apps_response_class(workflows: list[t.Any]) -> None:
+    from flask import Response
+
+    class TaggedResponse(Response):
+        pass
+
+    app = Flask(__name__)
+    app.response_class = TaggedResponse
+    serve(app, "/api/novu", workflows)
+    seen: list[t.Any] = []
+    app.after_request(lambda response: seen.append(response) or response)
+    assert app.test_client().get("/api/novu?action=health-check").status_code == 200
+    assert isinstance(seen[0], TaggedResponse)
+
+
+def test_headers_changed_by_an_after_request_hook_are_sent_as_werkzeug_sends_them(
+    workflows: list[t.Any],
+) -> None:
+    app = Flask(__name__)
+    serve(app, "/api/novu", workflows)
+
+    @app.after_request
+    def rewrite(response: t.Any) -> t.Any:
+        if request.args.get("hook") == "location":
+            response.headers["Location"] = "/caf\u00e9"
+        elif request.args.get("hook") == "no-content":
+            response.status_code = 204
+        return response
+
+    client = app.test_client()
+    moved = client.get("/api/novu?action=health-check&hook=location")
+    assert moved.headers["Location"] == "/caf%C3%A9"  # IRI made a URI, as Werkzeug does
+    emptied = client.get("/api/novu?action=health-check&hook=no-content")
+    assert emptied.status_code == 204 and "Content-Length" not in emptied.headers
+    plain = client.get("/api/novu?action=health-check")
+    assert plain.headers["Content-Length"] == str(len(plain.get_data()))
+    assert_protocol_headers(plain)
