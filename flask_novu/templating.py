@@ -240,12 +240,13 @@ def _js_join(items: Iterable[object], separator: str) -> str:
 
 
 _STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
 def _output_text(value: object) -> str:
     """The SDK's output escaper: what ``{{ value }}`` writes into the JSON text."""
     if isinstance(value, str):
-        return value.translate(_STRING_ESCAPES)
+        return value.translate(_STRING_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if _is_structure(value):
         return _single_quoted_json(value)
     return _js_string(value)
