@@ -88,16 +88,11 @@ def resolve_secret_keys(config: t.Mapping[str, t.Any], option: t.Any = None) -> 
     """The accepted secret keys: the view option, else ``NOVU_SECRET_KEY`` in
     the app config, else the environment's ``NOVU_SECRET_KEY``, else
     ``NOVU_API_KEY``. A list means several keys (rotation)."""
-    for candidate in (
-        option,
-        config.get("NOVU_SECRET_KEY"),
-        os.environ.get("NOVU_SECRET_KEY"),
-        os.environ.get("NOVU_API_KEY"),
-    ):
-        keys = _as_keys(candidate)
-        if keys:
-            return keys
-    return ()
+    keys = _as_keys(option) or _as_keys(config.get("NOVU_SECRET_KEY"))
+    if keys:
+        return keys
+    environ = os.environ
+    return _as_keys(environ.get("NOVU_SECRET_KEY")) or _as_keys(environ.get("NOVU_API_KEY"))
 
 
 def resolve_strict(config: t.Mapping[str, t.Any], option: t.Any, keys: tuple[str, ...]) -> bool:
