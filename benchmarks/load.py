@@ -51,7 +51,7 @@ class Endpoint:
     method: str
     path: str
     body: bytes | None = None
-    servers: tuple[str, ...] = ("bridge", "bare", "sdk")
+    servers: tuple[str, ...] = ("bridge", "previous", "bare", "sdk")
 
 
 def endpoints() -> list[Endpoint]:
@@ -67,7 +67,7 @@ def endpoints() -> list[Endpoint]:
             "POST",
             f"{route}/workflows/{apps.COMPAT_WORKFLOW}/execute",
             compat,
-            servers=("bridge", "bare"),
+            servers=("bridge", "previous", "bare"),
         ),
     ]
 
@@ -80,6 +80,10 @@ RATIOS = [
     ("execute last of 6 vs bare Flask POST", "execute-last-of-6", "bridge", "bare", 0.6),
     ("compat execute vs bare Flask POST", "compat-execute", "bridge", "bare", 0.85),
     ("health-check vs SDK", "health-check", "bridge", "sdk", None),
+    ("health-check vs previous checkout", "health-check", "bridge", "previous", None),
+    ("discover vs previous checkout", "discover", "bridge", "previous", None),
+    ("execute last of 6 vs previous checkout", "execute-last-of-6", "bridge", "previous", None),
+    ("compat execute vs previous checkout", "compat-execute", "bridge", "previous", None),
 ]
 
 
@@ -170,17 +174,36 @@ class Server:
             self.proc.wait()
 
 
-def gunicorn_server(name: str, app: str, port: int, worker_class: str) -> Server:
+def gunicorn_server(
+    name: str, app: str, port: int, worker_class: str, tree: str | None = None
+) -> Server:
+    """``apps:<app>`` under gunicorn; from another checkout of Flask-Novu
+    (its ``flask_novu`` and ``benchmarks/apps.py``) when ``tree`` is given."""
     argv = [
         sys.executable, "-m", "gunicorn",
         "--workers", "1",
         "--worker-class", worker_class,
         "--bind", f"{HOST}:{port}",
-        "--pythonpath", HERE,
+        "--pythonpath", os.path.join(tree, "benchmarks") if tree else HERE,
         "--log-level", "warning",
         f"apps:{app}",
     ]  # fmt: skip
-    return Server(name, port, argv)
+    return Server(name, port, argv, env={"PYTHONPATH": tree} if tree else {})
+
+
+def check_tree(tree: str) -> None:
+    """Fail unless ``tree`` is a checkout whose ``flask_novu`` Python imports first."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import flask_novu; print(flask_novu.__file__)"],
+        env={**os.environ, "PYTHONPATH": tree},
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    ).stdout.strip()
+    if not os.path.isfile(os.path.join(tree, "benchmarks", "apps.py")) or not found.startswith(
+        os.path.realpath(tree) + os.sep
+    ):
+        raise SystemExit(f"--previous {tree}: not a Flask-Novu checkout imported first ({found!r})")
 
 
 def sdk_server(port: int, sdk_dir: str, workdir: str) -> Server | None:
@@ -360,9 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
     parser.add_argument("--sdk-dir", default=os.environ.get("NOVU_SDK_DIR", "/tmp/novu-ref"))
     parser.add_argument("--no-sdk", action="store_true")
-    parser.add_argument("--port", type=int, default=4310, help="first of three loopback ports")
+    parser.add_argument("--port", type=int, default=4310, help="first of four loopback ports")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client to separate CPUs")
     parser.add_argument("--out", default=None, help="JSON results file")
+    parser.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="another checkout (e.g. git worktree add /tmp/prev HEAD~3) measured side by side",
+    )
     args = parser.parse_args(argv)
 
     client = args.client
@@ -382,6 +410,13 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn_server("bridge", "bridge_app", args.port, args.worker_class),
         gunicorn_server("bare", "bare_app", args.port + 1, args.worker_class),
     ]
+    if args.previous:
+        check_tree(os.path.realpath(args.previous))
+        servers.append(
+            gunicorn_server(
+                "previous", "bridge_app", args.port + 3, args.worker_class, os.path.realpath(args.previous)
+            )
+        )
     if not args.no_sdk:
         sdk = sdk_server(args.port + 2, args.sdk_dir, workdir)
         if sdk is None:
@@ -432,18 +467,36 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratios = []
-    print("\nratios (requests/s of Flask-Novu / baseline; median of interleaved rounds)")
+    print(
+        "\nratios (requests/s of Flask-Novu / baseline: ratio of the medians of interleaved "
+        "rounds; paired: median of the per-round ratios)"
+    )
     for label, ep_name, num, den, target in RATIOS:
+        if den == "previous" and not args.previous:
+            continue
         row = results.get(ep_name, {})
         if num not in row or den not in row or not row[den]["rps"]:
             ratios.append({"label": label, "ratio": None, "target": target, "met": None})
             print(f"  {label:40} n/a (no {den} server)")
             continue
         ratio = row[num]["rps"] / row[den]["rps"]
+        # Rounds of the two servers ran back to back: their ratio cancels
+        # most of the machine's drift between rounds.
+        paired = statistics.median(
+            a / b for a, b in zip(row[num]["rounds_rps"], row[den]["rounds_rps"]) if b
+        )
         met = None if target is None else ratio >= target
-        ratios.append({"label": label, "ratio": round(ratio, 3), "target": target, "met": met})
+        ratios.append(
+            {
+                "label": label,
+                "ratio": round(ratio, 3),
+                "paired_ratio": round(paired, 3),
+                "target": target,
+                "met": met,
+            }
+        )
         verdict = "" if target is None else f"target >= {target:g}x  {'MET' if met else 'MISSED'}"
-        print(f"  {label:40} {ratio:6.2f}x   {verdict}")
+        print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x   {verdict}")
 
     work = work_beyond_floor(results)
     if work:
