@@ -667,12 +667,16 @@ def _exempt_from_csrf(app: Flask, view_func: t.Callable[..., t.Any]) -> None:
         return
     if importlib.util.find_spec("flask_wtf") is None:
         return  # no CSRFProtect can come later: no per-request hook
-    endpoint = view_func.__name__
-
     def exempt_late() -> None:
         late = app.extensions.get("csrf")
-        if late is not None and request.endpoint == endpoint:
+        if late is not None:
             late.exempt(view_func)
+        # From the first request on, Flask refuses new setup (CSRFProtect can
+        # no longer be added): the hook's work is done, it leaves the list.
+        # Rebinding (not mutating) keeps the list Flask iterates intact.
+        hooks = app.before_request_funcs.get(None)
+        if hooks is not None and exempt_late in hooks:
+            app.before_request_funcs[None] = [hook for hook in hooks if hook is not exempt_late]
 
     # Registered before CSRFProtect's own hook, so it runs first.
     app.before_request(exempt_late)

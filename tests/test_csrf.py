@@ -77,3 +77,19 @@ def test_signature_is_still_required_on_the_exempt_bridge() -> None:
     )
     assert response.status_code == 401
     assert response.json["code"] == "SignatureNotFoundError"
+
+
+def test_late_exemption_is_done_at_the_first_request_of_any_route() -> None:
+    app = make_app(csrf_first=False)
+    hooks_before = len(app.before_request_funcs[None])
+    client = app.test_client()
+    # The one-shot hook leaves the hook list during the very first request:
+    # CSRFProtect's hook, right after it, must still run on that request.
+    assert client.post("/orders", data={"x": "1"}).status_code == 400
+    assert len(app.before_request_funcs[None]) == hooks_before - 1
+    response = client.post(
+        "/api/novu?action=execute&workflowId=hello&stepId=text",
+        json={"payload": {}, "controls": {}, "state": []},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert client.post("/orders", data={"x": "1"}).status_code == 400
