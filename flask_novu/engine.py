@@ -18,7 +18,6 @@ import copy
 import json
 import logging
 import time
-import types
 import typing as t
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -100,7 +99,7 @@ def _to_plain(value: t.Any) -> t.Any:
 
 
 async def _call_resolver(resolver: t.Any, controls: t.Any) -> t.Any:
-    if type(resolver) is not types.FunctionType and isinstance(resolver, Mapping):
+    if isinstance(resolver, Mapping):
         return copy.deepcopy(dict(resolver))
     if positional_arity(resolver) == 0:
         return _to_plain(await maybe_await(resolver()))
@@ -261,32 +260,37 @@ class _BridgeRun(_Run):
         if call.step_id == self.event.step_id:
             return RUN
         try:
-            return self._previous_result(self._definition(call))
+            definition = self._definition(call)
+            self._check_providers(definition, call)
+            return self._previous_result(definition)
         except NovuError as exc:
             self.error = exc
             raise
 
     def _definition(self, call: StepCall) -> StepDefinition:
-        """The discovered definition of the step called, its providers checked."""
+        """The discovered definition of the step called."""
         definition = self.workflow.step(call.step_id)
         if definition is None:
             raise StepNotFoundError(call.step_id)
+        return definition
+
+    @staticmethod
+    def _check_providers(definition: StepDefinition, call: StepCall) -> None:
         for provider_id in definition.provider_schemas:
             if provider_id not in call.providers:
                 raise ProviderNotFoundError(provider_id)
-        return definition
 
     async def _process(self, call: StepCall) -> t.Any:
         """The target step (steps before it are replayed)."""
-        definition = self.workflow.step(call.step_id)
-        if definition is None:
-            raise StepNotFoundError(call.step_id)
+        definition = self._definition(call)
         compiled: tuple[t.Any, t.Any] | None = None
         if not self.preview and call.skip is not None:
+            # Skip is decided first: a skipped step reports no missing provider.
             compiled = self._compile_controls(definition)
             if await self._user(definition, _call_skip(call.skip, compiled[1])):
                 self._finish({}, {}, skip=True)
-        await self._run_target(self._definition(call), call, compiled)
+        self._check_providers(definition, call)
+        await self._run_target(definition, call, compiled)
         raise AssertionError("unreachable: the target step halts the run")  # pragma: no cover
 
     async def _run_target(

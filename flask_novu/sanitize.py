@@ -420,17 +420,8 @@ def _postprocess(cleaned: str, drop_tbody: bool) -> str:
         return cleaned
     if "<style" not in cleaned:
         return _REWRITE_CANDIDATE.sub(_rewrite_candidate, cleaned)
-    for match in _OUTPUT_TOKEN.finditer(cleaned):
-        tag, attributes = match.group(3, 4)
-        if tag is not None and tag not in _VOID_TAGS and not attributes:
-            continue  # serialised identically
-        pieces.append(cleaned[position : match.start()])
-        pieces.append(_rewrite_token(match, False))
-        position = match.end()
-    if not pieces:
-        return cleaned
-    pieces.append(cleaned[position:])
-    return "".join(pieces)
+    # ``<style>`` content is raw text: tokenise so that it is skipped.
+    return _OUTPUT_TOKEN.sub(lambda match: _rewrite_token(match, False), cleaned)
 
 
 def _may_have_raw_text_tag(fragment: str) -> bool:

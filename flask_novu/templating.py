@@ -839,22 +839,18 @@ def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
     for item in plan:
         if type(item) is str:
             text = item
-        elif type(item) is _Filtered:
-            value = _lookup(context, item.segments)
-            if value is None or value is _UNKNOWN:
-                return None  # python-liquid filters an ``Undefined``
-            try:
-                for func in item.filters:
-                    _check_length(value, loop_limit)  # as the guarded filter does
-                    value = func(value)
-            except Exception:  # noqa: BLE001 - python-liquid reports it its way
-                return None
-            _check_length(value, loop_limit)
-            text = _output_text(value)
         else:
-            value = _lookup(context, item)  # type: ignore[arg-type]
-            if value is _UNKNOWN:
-                return None
+            filtered = type(item) is _Filtered
+            value = _lookup(context, item.segments if filtered else item)  # type: ignore[union-attr,arg-type]
+            if value is _UNKNOWN or (filtered and value is None):
+                return None  # python-liquid decides (it filters an ``Undefined``)
+            if filtered:
+                try:
+                    for func in item.filters:  # type: ignore[union-attr]
+                        _check_length(value, loop_limit)  # as the guarded filter does
+                        value = func(value)
+                except Exception:  # noqa: BLE001 - python-liquid reports it its way
+                    return None
             _check_length(value, loop_limit)
             text = _output_text(value)
         if output_limit is not None and text:

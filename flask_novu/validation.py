@@ -285,8 +285,6 @@ def clone_json(value: t.Any) -> t.Any:
     return value
 
 
-_clone = clone_json
-
 
 def _replace(target: t.Any, source: t.Any) -> None:
     """Make container *target* equal to *source* in place."""
@@ -657,7 +655,7 @@ class JsonSchemaValidator:
         """
         if self._empty_object and isinstance(data, dict):
             return {}
-        value = _clone(data)
+        value = clone_json(data)
         if self._mutator is not None:
             self._mutator(value)
         elif not self._root_inert:
@@ -811,7 +809,7 @@ class JsonSchemaValidator:
                     if check(data):
                         return
                     continue
-                candidate = _clone(data)
+                candidate = clone_json(data)
                 if mutator is not None:
                     mutator(candidate)
                 if check(candidate):
@@ -867,7 +865,7 @@ class JsonSchemaValidator:
         def mutate(data: dict[str, t.Any]) -> None:
             for name, default in defaults:
                 if name not in data:
-                    data[name] = _clone(default)
+                    data[name] = clone_json(default)
             if strip:
                 for key in list(data):
                     if key in props or any(re.search(p, key) for p in patterns):
@@ -875,7 +873,7 @@ class JsonSchemaValidator:
                     if not keep_schema:
                         del data[key]
                         continue
-                    value = _clone(data[key])
+                    value = clone_json(data[key])
                     if extra_mutator is not None:
                         extra_mutator(value)
                     if extra_check(value):
@@ -930,7 +928,7 @@ class JsonSchemaValidator:
         def mutate_tuple(data: list[t.Any]) -> None:
             for index, has_default, sub in defaults:
                 if has_default and index == len(data):
-                    data.append(_clone(sub["default"]))
+                    data.append(clone_json(sub["default"]))
             for mutator, value in zip(positional, data):
                 if mutator is not None:
                     mutator(value)
@@ -976,7 +974,7 @@ class JsonSchemaValidator:
                 if self._valid(branch)(data):
                     return
                 continue
-            candidate = _clone(data)
+            candidate = clone_json(data)
             self._mutate(branch, candidate, True, depth + 1)
             if self._valid(branch)(candidate):
                 _replace(data, candidate)
@@ -990,7 +988,7 @@ class JsonSchemaValidator:
         if not composite:
             for name, sub in props.items():
                 if name not in data and isinstance(sub, dict) and "default" in sub:
-                    data[name] = _clone(sub["default"])
+                    data[name] = clone_json(sub["default"])
         patterns = node.get("patternProperties")
         patterns = patterns if isinstance(patterns, dict) else {}
         additional = node.get("additionalProperties", True)
@@ -1001,7 +999,7 @@ class JsonSchemaValidator:
                 if not isinstance(additional, dict):
                     del data[key]
                     continue
-                value = _clone(data[key])
+                value = clone_json(data[key])
                 self._mutate(additional, value, True, depth + 1)
                 if self._valid(additional)(value):
                     data[key] = value
@@ -1025,7 +1023,7 @@ class JsonSchemaValidator:
             if not composite:
                 for index, sub in enumerate(items):
                     if index == len(data) and isinstance(sub, dict) and "default" in sub:
-                        data.append(_clone(sub["default"]))
+                        data.append(clone_json(sub["default"]))
             for sub, value in zip(items, data):
                 self._mutate(sub, value, composite, depth + 1)
             extra = node.get("additionalItems")
