@@ -172,11 +172,20 @@ _EMPTY_ATTRIBUTE = re.compile(r'(\s[^\s"=<>/]+)=""')
 #: One attribute of a start tag as ammonia serialises it: ``name="value"``.
 _OUTPUT_ATTRIBUTE = re.compile(r'\s([^\s"=<>/]+)(?:="([^"]*)")?')
 #: Attributes :func:`_filter_attribute` may drop or change on any element
-#: (it also checks every attribute of ``img`` and every empty value).
+#: (it also checks every empty value): event handlers, ``srcset``, and URL
+#: attributes whose value has a ``:`` but does not start with an allowed
+#: scheme (see :func:`_is_unsafe_url`; entities never hide a ``:`` or change
+#: such a prefix, so the serialised value can be read as it is).
 _CHECKED_ATTRIBUTE = re.compile(
-    r'\s(?:on[^\s"=<>/]*|srcset|'
+    r'\s(?:on[^\s"=<>/]*|srcset)="|\s(?:'
     + "|".join(re.escape(name) for name in sorted(_URL_ATTRIBUTES))
-    + ')="'
+    + r')="(?!'
+    + "|".join(re.escape(prefix) for prefix in sorted(f"{s}:" for s in _URL_SCHEMES))
+    + r')[^"]*:'
+)
+#: Attributes of an ``img`` start tag that all pass the ``img`` allow-list.
+_IMG_ALLOWED_ONLY = re.compile(
+    r'(?:\s(?:' + "|".join(re.escape(name) for name in sorted(_IMG_ATTRIBUTES)) + r')="[^"]*")*'
 )
 #: Start tags that may need rewriting, in output without ``<style>`` (where
 #: every ``<`` starts a tag): void elements, and tags with attributes.
@@ -295,7 +304,11 @@ def _filter_attributes(tag: str, attributes: str) -> str:
     :param attributes: The serialised attributes (leading space each).
     :return: The kept attributes, serialised the same way.
     """
-    if tag != "img" and '=""' not in attributes and not _CHECKED_ATTRIBUTE.search(attributes):
+    if (
+        '=""' not in attributes
+        and not _CHECKED_ATTRIBUTE.search(attributes)
+        and (tag != "img" or _IMG_ALLOWED_ONLY.fullmatch(attributes))
+    ):
         return attributes  # no attribute the filter could drop or change
     kept: List[str] = []
     changed = False

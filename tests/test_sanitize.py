@@ -326,3 +326,37 @@ def test_attribute_corpus_outputs_unchanged() -> None:
         if sanitize_html(dirty) != clean
     ]
     assert mismatches == []
+
+
+@pytest.mark.parametrize("tag", ["a", "img", "p"])
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        ' href="https://e.com/a?x=1&amp;y=2" target="_blank"',
+        ' href="/orders" title="a: b"',
+        ' href="javascript:alert(1)"',
+        ' href="HTTP://E.COM"',
+        ' src="java&amp;script:x"',
+        ' cite="tel:+1" data="mailto:a@b.c"',
+        ' xlink:href="data:image/png;base64,AA"',
+        ' data-url="javascript:x" aria-label="x:y"',
+        ' src="a.png" alt="" width="10"',
+        ' src="a.png" srcset="a.png 1x, javascript:x 2x"',
+        ' src="a.png" border="0"',
+        ' onclick="x()" id="k"',
+        ' class="" title="t"',
+    ],
+)
+def test_attribute_precheck_agrees_with_the_rules(tag: str, attributes: str) -> None:
+    """Start tags the pre-check lets through unchanged are exactly those the
+    per-attribute rules would leave unchanged."""
+    from flask_novu import sanitize
+
+    expected = []
+    for match in sanitize._OUTPUT_ATTRIBUTE.finditer(attributes):
+        name, raw = match.group(1, 2)
+        value = sanitize._unescape_attribute(raw or "")
+        decided = sanitize._filter_attribute(tag, name, value)
+        if decided is not None:
+            expected.append(f' {name}="{sanitize._escape_attribute(decided)}"')
+    assert sanitize._filter_attributes(tag, attributes) == "".join(expected)
