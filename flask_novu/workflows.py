@@ -71,13 +71,14 @@ class StepCall:
     disable_output_sanitization: bool = False
 
     @property
-    def callables(self) -> list[t.Callable[..., t.Any]]:
-        found = [c for c in (self.resolver, self.skip) if callable(c)]
-        return found + list(self.providers.values())
-
-    @property
     def needs_event_loop(self) -> bool:
-        return any(is_async_callable(c) for c in self.callables)
+        """Whether the resolver, ``skip`` or a provider is asynchronous."""
+        resolver, skip = self.resolver, self.skip
+        return (
+            (callable(resolver) and is_async_callable(resolver))
+            or (skip is not None and is_async_callable(skip))
+            or any(is_async_callable(provider) for provider in self.providers.values())
+        )
 
 
 _OPTION_ALIASES = {

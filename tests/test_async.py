@@ -41,6 +41,24 @@ def sync_flow(payload: dict[str, t.Any], step: t.Any) -> None:
     step.sms("shout", body)
 
 
+@workflow("sync-flow-async-skip-and-provider", payload_schema=SCHEMA)
+def sync_flow_async_hooks(payload: dict[str, t.Any], step: t.Any) -> None:
+    async def skip(controls: dict[str, t.Any]) -> bool:
+        await asyncio.sleep(0.01)
+        return payload["name"] == "skip me"
+
+    async def sendgrid(controls: dict[str, t.Any], outputs: dict[str, t.Any]) -> dict[str, t.Any]:
+        await asyncio.sleep(0.01)
+        return {"ipPoolName": outputs["subject"].lower()}
+
+    step.email(
+        "mail",
+        lambda: {"subject": f"Hi {payload['name']}", "body": "b"},
+        skip=skip,
+        providers={"sendgrid": sendgrid},
+    )
+
+
 class CountingFlask(Flask):
     calls = 0
 
@@ -52,7 +70,7 @@ class CountingFlask(Flask):
 @pytest.fixture
 def async_app() -> Flask:
     app = CountingFlask(__name__)
-    serve(app, workflows=[async_flow, sync_flow])
+    serve(app, workflows=[async_flow, sync_flow, sync_flow_async_hooks])
     return app
 
 
@@ -77,6 +95,28 @@ def test_async_resolver_in_sync_workflow(async_app: Flask) -> None:
     )
     assert response.status_code == 200
     assert response.get_json()["outputs"] == {"body": "ADA"}
+
+
+@pytest.mark.parametrize(
+    ("name", "skipped", "outputs", "providers"),
+    [
+        ("Ada", False, {"subject": "Hi Ada", "body": "b"}, {"sendgrid": {"ipPoolName": "hi ada"}}),
+        ("skip me", True, {}, {}),
+    ],
+)
+def test_async_skip_and_provider_in_sync_workflow(
+    async_app: Flask, name: str, skipped: bool, outputs: t.Any, providers: t.Any
+) -> None:
+    """An async ``skip`` or provider is awaited on an event loop, not driven inline."""
+    response = async_app.test_client().post(
+        "/api/novu?action=execute&workflowId=sync-flow-async-skip-and-provider&stepId=mail",
+        json={"payload": {"name": name}, "controls": {}},
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["outputs"] == outputs
+    assert body["providers"] == providers
+    assert body["options"] == {"skip": skipped}
 
 
 def test_the_apps_async_to_sync_is_used(async_app: Flask) -> None:
