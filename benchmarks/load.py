@@ -229,6 +229,57 @@ class Measurement:
     p99_ms: float
     requests: int
     errors: int
+    #: CPU time the server's processes spent per request (µs), when known.
+    cpu_us: float | None = None
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def session_cpu_seconds(session: int) -> float | None:
+    """User + system CPU time of every process in ``session`` (a server was
+    started in a session of its own: gunicorn's master and worker, or Node).
+
+    Unlike requests/s, it does not count the time a server waits for the
+    load generator or for a CPU, so it moves less with the machine's noise.
+    ``None`` without Linux's ``/proc``.
+    """
+    total = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:  # the process ended meanwhile
+            continue
+        # Fields after the command name (which may contain spaces): state is
+        # field 3, session field 6, utime and stime fields 14 and 15.
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+def measure(
+    server: Server,
+    load: t.Callable[..., Measurement],
+    ep: Endpoint,
+    duration: float,
+    connections: int,
+) -> Measurement:
+    """``load`` against ``server``, with the server's CPU time per request."""
+    session = server.proc.pid if server.proc is not None else None
+    before = session_cpu_seconds(session) if session is not None else None
+    result = load(server.port, ep, duration, connections)
+    after = session_cpu_seconds(session) if session is not None else None
+    if before is not None and after is not None and result.requests:
+        result.cpu_us = (after - before) / result.requests * 1e6
+    return result
 
 
 def check(port: int, ep: Endpoint) -> None:
@@ -445,21 +496,25 @@ def main(argv: list[str] | None = None) -> int:
             for r in range(args.rounds):
                 order = active[r % len(active):] + active[: r % len(active)]
                 for server in order:
-                    rounds[server.name].append(load(server.port, ep, args.duration, args.connections))
+                    rounds[server.name].append(measure(server, load, ep, args.duration, args.connections))
             results[ep.name] = {}
             for name, ms in rounds.items():
+                cpu = [m.cpu_us for m in ms if m.cpu_us is not None]
                 results[ep.name][name] = {
                     "rps": statistics.median(m.rps for m in ms),
                     "p50_ms": statistics.median(m.p50_ms for m in ms),
                     "p99_ms": statistics.median(m.p99_ms for m in ms),
                     "errors": sum(m.errors for m in ms),
                     "rounds_rps": [round(m.rps, 1) for m in ms],
+                    "cpu_us": statistics.median(cpu) if len(cpu) == len(ms) else None,
+                    "rounds_cpu_us": [round(c, 1) for c in cpu] if len(cpu) == len(ms) else None,
                 }
             print(f"\n{ep.name}: {ep.method} {ep.path}")
             for name, row in results[ep.name].items():
+                cpu_text = f"   cpu {row['cpu_us']:6.0f} us/req" if row["cpu_us"] is not None else ""
                 print(
                     f"  {name:7} {row['rps']:9.1f} req/s   p50 {row['p50_ms']:7.2f} ms   "
-                    f"p99 {row['p99_ms']:7.2f} ms   errors {row['errors']}   rounds {row['rounds_rps']}"
+                    f"p99 {row['p99_ms']:7.2f} ms{cpu_text}   errors {row['errors']}   rounds {row['rounds_rps']}"
                 )
     finally:
         for server in servers:
@@ -469,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     print(
         "\nratios (requests/s of Flask-Novu / baseline: ratio of the medians of interleaved "
-        "rounds; paired: median of the per-round ratios)"
+        "rounds; paired: median of the per-round ratios; cpu: the same paired ratio in "
+        "server CPU time per request, baseline / Flask-Novu)"
     )
     for label, ep_name, num, den, target in RATIOS:
         if den == "previous" and not args.previous:
@@ -486,17 +542,26 @@ def main(argv: list[str] | None = None) -> int:
             a / b for a, b in zip(row[num]["rounds_rps"], row[den]["rounds_rps"]) if b
         )
         met = None if target is None else ratio >= target
+        # The same comparison in server CPU time per request (baseline /
+        # Flask-Novu, so that above 1 still means Flask-Novu is cheaper).
+        cpu_ratio = None
+        if row[num]["rounds_cpu_us"] and row[den]["rounds_cpu_us"]:
+            cpu_ratio = statistics.median(
+                b / a for a, b in zip(row[num]["rounds_cpu_us"], row[den]["rounds_cpu_us"]) if a
+            )
         ratios.append(
             {
                 "label": label,
                 "ratio": round(ratio, 3),
                 "paired_ratio": round(paired, 3),
+                "paired_cpu_ratio": round(cpu_ratio, 3) if cpu_ratio is not None else None,
                 "target": target,
                 "met": met,
             }
         )
         verdict = "" if target is None else f"target >= {target:g}x  {'MET' if met else 'MISSED'}"
-        print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x   {verdict}")
+        cpu_text = f"cpu {cpu_ratio:5.2f}x   " if cpu_ratio is not None else ""
+        print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x   {cpu_text}{verdict}")
 
     work = work_beyond_floor(results)
     if work:
