@@ -524,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     print(
         "\nratios (requests/s of Flask-Novu / baseline: ratio of the medians of interleaved "
-        "rounds; paired: median of the per-round ratios; cpu: the same paired ratio in "
+        "rounds; paired: median of the per-round ratios (their range); cpu: the same paired ratio in "
         "server CPU time per request, baseline / Flask-Novu)"
     )
     for label, ep_name, num, den, target in RATIOS:
@@ -538,9 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = row[num]["rps"] / row[den]["rps"]
         # Rounds of the two servers ran back to back: their ratio cancels
         # most of the machine's drift between rounds.
-        paired = statistics.median(
-            a / b for a, b in zip(row[num]["rounds_rps"], row[den]["rounds_rps"]) if b
-        )
+        per_round = [a / b for a, b in zip(row[num]["rounds_rps"], row[den]["rounds_rps"]) if b]
+        paired = statistics.median(per_round)
         met = None if target is None else ratio >= target
         # The same comparison in server CPU time per request (baseline /
         # Flask-Novu, so that above 1 still means Flask-Novu is cheaper).
@@ -554,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
                 "label": label,
                 "ratio": round(ratio, 3),
                 "paired_ratio": round(paired, 3),
+                "paired_range": [round(min(per_round), 3), round(max(per_round), 3)],
                 "paired_cpu_ratio": round(cpu_ratio, 3) if cpu_ratio is not None else None,
                 "target": target,
                 "met": met,
@@ -561,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         verdict = "" if target is None else f"target >= {target:g}x  {'MET' if met else 'MISSED'}"
         cpu_text = f"cpu {cpu_ratio:5.2f}x   " if cpu_ratio is not None else ""
-        print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x   {cpu_text}{verdict}")
+        spread = f"({min(per_round):.2f}-{max(per_round):.2f})"
+        print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x {spread:11}  {cpu_text}{verdict}")
 
     work = work_beyond_floor(results)
     if work:
