@@ -241,8 +241,8 @@ def session_cpu_seconds(session: int) -> float | None:
     started in a session of its own: gunicorn's master and worker, or Node).
 
     Unlike requests/s, it does not count the time a server waits for the
-    load generator or for a CPU, so it moves less with the machine's noise.
-    ``None`` without Linux's ``/proc``.
+    load generator: when it matches ``1/rps``, the server was saturated and
+    the figures measure it, not the client. ``None`` without Linux's ``/proc``.
     """
     total = 0
     try:
@@ -500,14 +500,15 @@ def main(argv: list[str] | None = None) -> int:
             results[ep.name] = {}
             for name, ms in rounds.items():
                 cpu = [m.cpu_us for m in ms if m.cpu_us is not None]
+                complete = len(cpu) == len(ms)
                 results[ep.name][name] = {
                     "rps": statistics.median(m.rps for m in ms),
                     "p50_ms": statistics.median(m.p50_ms for m in ms),
                     "p99_ms": statistics.median(m.p99_ms for m in ms),
                     "errors": sum(m.errors for m in ms),
                     "rounds_rps": [round(m.rps, 1) for m in ms],
-                    "cpu_us": statistics.median(cpu) if len(cpu) == len(ms) else None,
-                    "rounds_cpu_us": [round(c, 1) for c in cpu] if len(cpu) == len(ms) else None,
+                    "cpu_us": statistics.median(cpu) if complete else None,
+                    "rounds_cpu_us": [round(c, 1) for c in cpu] if complete else None,
                 }
             print(f"\n{ep.name}: {ep.method} {ep.path}")
             for name, row in results[ep.name].items():

@@ -138,6 +138,13 @@ class _Run:
         """The result of a step answered without user code, or :data:`RUN`."""
         if self.done or self.error is not None:
             raise _Halt()
+        try:
+            return self._replay(call)
+        except NovuError as exc:
+            self.error = exc
+            raise
+
+    def _replay(self, call: StepCall) -> t.Any:
         return RUN
 
     async def process(self, call: StepCall) -> t.Any:
@@ -253,19 +260,13 @@ class _BridgeRun(_Run):
             self.state.setdefault(entry["stepId"], entry.get("outputs"))
         self.context = self.liquid_context(payload_json, event, dict(self.state))
 
-    def replay(self, call: StepCall) -> t.Any:
+    def _replay(self, call: StepCall) -> t.Any:
         """Steps before the target: their results, replayed from ``state``."""
-        if self.done or self.error is not None:
-            raise _Halt()
         if call.step_id == self.event.step_id:
             return RUN
-        try:
-            definition = self._definition(call)
-            self._check_providers(definition, call)
-            return self._previous_result(definition)
-        except NovuError as exc:
-            self.error = exc
-            raise
+        definition = self._definition(call)
+        self._check_providers(definition, call)
+        return self._previous_result(definition)
 
     def _definition(self, call: StepCall) -> StepDefinition:
         """The discovered definition of the step called."""

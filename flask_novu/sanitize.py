@@ -169,6 +169,9 @@ _OUTPUT_TOKEN = re.compile(
     re.DOTALL,
 )
 _EMPTY_ATTRIBUTE = re.compile(r'(\s[^\s"=<>/]+)=""')
+#: URL prefixes that are safe whatever follows (an allowed scheme, written
+#: without characters sanitize-html would remove).
+_SAFE_URL_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(_URL_SCHEMES))
 #: One attribute of a start tag as ammonia serialises it: ``name="value"``.
 _OUTPUT_ATTRIBUTE = re.compile(r'\s([^\s"=<>/]+)(?:="([^"]*)")?')
 #: Attributes :func:`_filter_attribute` may drop or change on any element
@@ -180,7 +183,7 @@ _CHECKED_ATTRIBUTE = re.compile(
     r'\s(?:on[^\s"=<>/]*|srcset)="|\s(?:'
     + "|".join(re.escape(name) for name in sorted(_URL_ATTRIBUTES))
     + r')="(?!'
-    + "|".join(re.escape(prefix) for prefix in sorted(f"{s}:" for s in _URL_SCHEMES))
+    + "|".join(re.escape(prefix) for prefix in _SAFE_URL_PREFIXES)
     + r')[^"]*:'
 )
 #: Attributes of an ``img`` start tag that all pass the ``img`` allow-list.
@@ -193,9 +196,6 @@ _REWRITE_CANDIDATE = re.compile(
     r'<(?:(' + "|".join(sorted(_VOID_TAGS)) + r')|([a-z][a-z0-9]*)(?=\s))'
     r'((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>'
 )
-#: URL prefixes that are safe whatever follows (an allowed scheme, written
-#: without characters sanitize-html would remove).
-_SAFE_URL_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(_URL_SCHEMES))
 #: How the HTML serialiser escapes attribute values (``&`` first).
 _ATTRIBUTE_ESCAPES = (("&", "&amp;"), ("\xa0", "&nbsp;"), ('"', "&quot;"), ("<", "&lt;"), (">", "&gt;"))
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
@@ -419,9 +419,9 @@ def _postprocess(cleaned: str, drop_tbody: bool) -> str:
     """
     # A ``tbody`` can only be dropped if the output contains one.
     drop_tbody = drop_tbody and "tbody" in cleaned
-    pieces: List[str] = []
-    position = 0
     if drop_tbody or "&nbsp;" in cleaned:
+        pieces: List[str] = []
+        position = 0
         for match in _OUTPUT_TOKEN.finditer(cleaned):
             pieces.append(_rewrite_text(cleaned[position : match.start()], drop_tbody))
             pieces.append(_rewrite_token(match, drop_tbody))

@@ -285,7 +285,6 @@ def clone_json(value: t.Any) -> t.Any:
     return value
 
 
-
 def _replace(target: t.Any, source: t.Any) -> None:
     """Make container *target* equal to *source* in place."""
     if isinstance(target, dict):

@@ -74,6 +74,8 @@ _HEADER_LIST = list(STATIC_HEADERS.items())
 #: Where the raw body of the current request is kept (read once).
 _RAW_BODY_KEY = "flask_novu.raw_body"
 ALL_METHODS = ["GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
+
+
 def _as_keys(value: t.Any) -> tuple[str, ...]:
     if not value:
         return ()
@@ -196,17 +198,8 @@ def bridge_response_class(base: type[Response]) -> type[Response]:
     class BridgeResponse(base):  # type: ignore[valid-type,misc]
         def get_wsgi_headers(self, environ: t.Any) -> t.Any:
             status = self.status_code
-            if status >= 200 and status not in (204, 304):
-                has_length = False
-                for key, _ in self.headers:
-                    name = key.lower()
-                    if name == "location" or name == "content-location":
-                        break
-                    if name == "content-length":
-                        has_length = True
-                else:
-                    if has_length:
-                        return self.headers
+            if status >= 200 and status not in (204, 304) and _sendable_as_is(self.headers):
+                return self.headers
             return super().get_wsgi_headers(environ)
 
     BridgeResponse.__name__ = BridgeResponse.__qualname__ = f"Bridge{base.__name__}"
@@ -215,6 +208,12 @@ def bridge_response_class(base: type[Response]) -> type[Response]:
 
 
 _RESPONSE_CLASSES: dict[type[Response], type[Response]] = {}
+
+
+def _sendable_as_is(headers: t.Any) -> bool:
+    """Headers with a ``Content-Length`` and nothing Werkzeug would rewrite."""
+    names = {key.lower() for key, _ in headers}
+    return "content-length" in names and not names & {"location", "content-location"}
 
 
 def _too_deep(value: t.Any, limit: int) -> bool:
