@@ -23,6 +23,7 @@ from flask.cli import AppGroup
 from . import __version__
 from .constants import DEFAULT_ROUTE, GET_ACTIONS, POST_ACTIONS, SIGNATURE_HEADER
 from .errors import NovuError
+from .settings import parse_bool
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .extension import Novu
@@ -140,7 +141,7 @@ def trigger(workflow_id: str, to: str, payload: str | None, transaction_id: str 
         )
     except NovuError as exc:
         raise _failure("trigger", exc) from None
-    if _truthy(current_app.config.get("NOVU_SUPPRESS_SEND")):
+    if parse_bool(current_app.config.get("NOVU_SUPPRESS_SEND")):
         click.echo("NOVU_SUPPRESS_SEND is on: the event was recorded, not sent.", err=True)
     _echo_json(result)
 
@@ -298,8 +299,3 @@ def openapi_spec(app: Flask) -> dict[str, t.Any]:
     )
     return spec.to_dict()
 
-
-def _truthy(value: t.Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)

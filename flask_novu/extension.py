@@ -16,7 +16,9 @@ from flask import Flask, current_app
 from .api import NovuAPI, OutboxRecord
 from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
 from .engine import Bridge
-from .views import NovuBridgeView, check_auth_config, register_bridge
+from .registration import check_auth_config, register_bridge
+from .settings import parse_bool
+from .views import NovuBridgeView
 from .workflows import Workflow, workflow
 
 ENDPOINT = "novu_bridge"
@@ -161,7 +163,7 @@ class Novu:
         outbox: _Fanout | None = None
         with self._outboxes_lock:
             recording = list(self._outboxes)
-        if recording or _truthy(app.config.get("NOVU_SUPPRESS_SEND")):
+        if recording or parse_bool(app.config.get("NOVU_SUPPRESS_SEND")):
             outbox = _Fanout(recording)
         return NovuAPI.from_config(config, outbox=outbox)
 
@@ -271,8 +273,3 @@ class _Fanout:
         for outbox in self.outboxes:
             outbox.append(record)
 
-
-def _truthy(value: t.Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)

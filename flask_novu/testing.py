@@ -23,7 +23,7 @@ from werkzeug.datastructures import Headers
 from .constants import SIGNATURE_HEADER
 from .engine import EXECUTE, PREVIEW, Bridge, Event
 from .signature import compact_json, sign
-from .views import resolve_secret_keys
+from .settings import resolve_secret_keys
 from .workflows import Workflow
 
 __all__ = ["NovuTestClient", "run_step", "sign_request"]

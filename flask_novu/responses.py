@@ -1,0 +1,150 @@
+"""Bridge responses: the framework headers, the response class that sends
+them without a copy, and the JSON rendering of errors.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import typing as t
+
+from flask import current_app
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from . import __version__
+from .codec import dumps
+from .constants import FRAMEWORK_SERVER, FRAMEWORK_VERSION
+from .errors import (
+    _MISSING,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    NovuError,
+    PayloadTooLargeError,
+    RouteNotFoundError,
+    ServerError,
+)
+
+logger = logging.getLogger("flask_novu")
+
+#: Headers of every bridge response, errors included.
+STATIC_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Private-Network": "true",
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "604800",
+    "Novu-Framework-Version": FRAMEWORK_VERSION,
+    "Novu-Framework-SDK": __version__,
+    "Novu-Framework-Server": FRAMEWORK_SERVER,
+    "User-Agent": f"novu-framework:v{__version__}",
+}
+_HEADER_LIST = list(STATIC_HEADERS.items())
+
+
+def json_response(value: t.Any, status: int = 200) -> Response:
+    """A JSON response carrying the framework headers (``value`` may be
+    already encoded ``bytes``)."""
+    body = value if isinstance(value, bytes) else dumps(value)
+    response_class = bridge_response_class(current_app.response_class)
+    response = response_class(body, status=status, mimetype="application/json")
+    headers = response.headers
+    # The constant headers were checked once at import: skip Werkzeug's
+    # per-value validation when its list is reachable.
+    raw = getattr(headers, "_list", None)
+    if isinstance(raw, list):
+        raw.extend(_HEADER_LIST)
+    else:  # pragma: no cover - other Werkzeug internals
+        headers.extend(_HEADER_LIST)
+    return response
+
+
+def with_framework_headers(response: Response) -> Response:
+    """``response`` with the framework headers (added unless present)."""
+    # json_response() ends the header list with the framework headers.
+    raw = getattr(response.headers, "_list", None)
+    if not (raw and raw[-1] is _HEADER_LIST[-1]) and (
+        "Novu-Framework-Version" not in response.headers
+    ):
+        response.headers.update(STATIC_HEADERS)
+    return response
+
+
+def bridge_response_class(base: type[Response]) -> type[Response]:
+    """The app's response class, sending its headers without copying them.
+
+    Werkzeug copies (and re-validates) every header of every response before
+    sending it, to fix ``Location`` headers and lengths. A bridge response has
+    neither a ``Location`` nor a missing ``Content-Length``, so its headers are
+    sent as they are, unless a hook changed that (then Werkzeug's way applies).
+    """
+    found = _RESPONSE_CLASSES.get(base)
+    if found is not None:
+        return found
+
+    class BridgeResponse(base):  # type: ignore[valid-type,misc]
+        def get_wsgi_headers(self, environ: t.Any) -> t.Any:
+            status = self.status_code
+            if status >= 200 and status not in (204, 304) and _sendable_as_is(self.headers):
+                return self.headers
+            return super().get_wsgi_headers(environ)
+
+    BridgeResponse.__name__ = BridgeResponse.__qualname__ = f"Bridge{base.__name__}"
+    _RESPONSE_CLASSES[base] = BridgeResponse
+    return BridgeResponse
+
+
+_RESPONSE_CLASSES: dict[type[Response], type[Response]] = {}
+
+
+def _sendable_as_is(headers: t.Any) -> bool:
+    """Headers with a ``Content-Length`` and nothing Werkzeug would rewrite."""
+    names = {key.lower() for key, _ in headers}
+    return "content-length" in names and not names & {"location", "content-location"}
+
+
+def error_body(error: NovuError) -> dict[str, t.Any]:
+    """The JSON body of an error.
+
+    Failures of user code (5xx) never show a stack trace or a file path,
+    unless the app runs in debug mode (then ``data.stack``, as the SDK).
+    """
+    if not isinstance(error, ServerError):
+        return error.to_dict()
+    # The engine may describe the cause as text and chain the exception.
+    cause = error.cause if isinstance(error.cause, BaseException) else error.__cause__
+    if error.status_code != 502:
+        logger.error("bridge error: %s", error.message, exc_info=cause)
+    if current_app.debug:
+        error.data = {"stack": _stack(cause) if cause is not None else str(error.cause)}
+    else:
+        error.data = _MISSING
+    return error.to_dict()
+
+
+def _stack(cause: BaseException) -> str:
+    return "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+
+
+def from_http_exception(exc: HTTPException) -> NovuError:
+    """The bridge error standing for a Werkzeug HTTP error."""
+    if exc.code == 413:
+        return PayloadTooLargeError()
+    if exc.code == 405:
+        return MethodNotAllowedError()
+    if exc.code == 404:
+        return RouteNotFoundError()
+    error = InvalidRequestError(exc.description or "Bad request")
+    error.status_code = exc.code or 400
+    return error
+
+
+def handle_novu_error(error: NovuError) -> Response:
+    """App-level error handler for :class:`~flask_novu.errors.NovuError`."""
+    body = error.to_dict()
+    if isinstance(error, ServerError):
+        body.pop("data", None)
+    response = current_app.response_class(dumps(body), status=error.status_code, mimetype="application/json")
+    return response
