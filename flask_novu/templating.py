@@ -47,6 +47,8 @@ from liquid.exceptions import (
 )
 from liquid.token import Token
 
+from ._jsnumber import js_number as _js_number
+
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
 
 
@@ -93,44 +95,6 @@ _NO_ARG: Any = object()
 
 def _is_nil(value: object) -> bool:
     return value is None or isinstance(value, Undefined)
-
-
-def _js_number(value: int | float) -> str:
-    """Format a number like JavaScript's ``Number.prototype.toString``."""
-    if isinstance(value, int):
-        if abs(value) <= 2**53:
-            return str(value)
-        try:
-            value = float(value)
-        except OverflowError:
-            return "Infinity" if value > 0 else "-Infinity"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    mantissa, _, exp_text = repr(abs(value)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + (int(exp_text) if exp_text else 0)
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0")
-    k, n = len(digits), point
-    if k <= n <= 21:
-        text = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        text = f"{digits[:n]}.{digits[n:]}"
-    elif -6 < n <= 0:
-        text = "0." + "0" * -n + digits
-    else:
-        exponent = n - 1
-        exp_sign = "+" if exponent >= 0 else "-"
-        head = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
-        text = f"{head}e{exp_sign}{abs(exponent)}"
-    return sign + text
 
 
 _INDEX_KEY = re.compile(r"(?:0|[1-9][0-9]*)\Z")

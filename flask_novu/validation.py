@@ -40,6 +40,7 @@ from jsonschema import validators as _validators
 from jsonschema._utils import equal as _json_equal
 from jsonschema.exceptions import SchemaError
 
+from ._jsnumber import js_number as _js_number
 from .formats import FORMAT_CHECKER
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -134,15 +135,6 @@ _CONTAINERS = frozenset({"properties", "patternProperties", "dependencies"})
 _INDEXED = frozenset({"allOf", "anyOf", "oneOf"})
 _ELEMENT_STEPS = frozenset({"additionalProperties", "additionalItems"})
 _PLAIN_STEPS = frozenset({"then", "else", "not", "contains", "propertyNames", "if"})
-
-
-def _js_number(value: t.Any) -> str:
-    """Format a number as JavaScript's ``String(number)`` would."""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
-    return str(value)
 
 
 def _pointer(parts: t.Iterable[t.Any]) -> str:
