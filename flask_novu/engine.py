@@ -106,7 +106,10 @@ async def _call_resolver(resolver: t.Any, controls: t.Any) -> t.Any:
     return _to_plain(await maybe_await(resolver(controls)))
 
 
-async def _call_skip(skip: t.Callable[..., t.Any], controls: t.Any) -> bool:
+async def _call_skip(skip: t.Callable[..., t.Any] | bool, controls: t.Any) -> bool:
+    if skip is True:
+        return True
+    assert callable(skip)
     if positional_arity(skip) == 0:
         return bool(await maybe_await(skip()))
     return bool(await maybe_await(skip(controls)))
@@ -217,7 +220,7 @@ class _Run:
         context: dict[str, t.Any] = {
             "workflow": {
                 "workflowId": workflow.workflow_id,
-                "name": workflow.name,
+                "name": workflow.display_name,
                 "description": workflow.description,
                 "tags": workflow.tags,
                 "severity": workflow.severity,
@@ -407,9 +410,7 @@ class _InProcessRun(_Run):
         self.context = self.liquid_context(payload_json, event, self.step_results)
 
     async def _process(self, call: StepCall) -> t.Any:
-        _, user_controls = self.controls(
-            self._control_schema(call), call.step_id, DEFAULT_CONTROLS, self.context
-        )
+        user_controls = self._user_controls(call)
         if call.skip is not None and await _call_skip(call.skip, user_controls):
             outputs: t.Any = {"skipped": True}
         else:
@@ -423,6 +424,20 @@ class _InProcessRun(_Run):
             fresh = {key: list(value) if type(value) is list else value for key, value in neutral.items()}
             return {**fresh, **outputs}
         return outputs
+
+    def _user_controls(self, call: StepCall) -> t.Any:
+        """The controls the resolver and ``skip`` receive.
+
+        The schema's defaults; or the ``controls=`` option, validated (and
+        Liquid-compiled) like Novu's controls when the step has a control
+        schema, handed over unchanged when it has none.
+        """
+        given = call.controls
+        if given is not None and call.control_schema is None:
+            return copy.deepcopy(dict(given))
+        schema = self._control_schema(call)
+        controls = DEFAULT_CONTROLS if given is None else dict(given)
+        return self.controls(schema, call.step_id, controls, self.context)[1]
 
     def _control_schema(self, call: StepCall) -> Schema:
         if self.workflow.discovered:
@@ -468,8 +483,8 @@ class Bridge:
         workflow.steps  # noqa: B018 - discover now: a broken workflow fails at registration
         if not workflow.payload_schema_given:
             logger.info(
-                "workflow %r has no payload schema: as in Novu's SDK, execute requests "
-                "will see an empty payload",
+                "workflow %r has no payload schema: discovery shows an empty one, and "
+                "execute and preview pass any payload object through unchanged",
                 workflow.workflow_id,
             )
         self.workflows[workflow.workflow_id] = workflow
@@ -531,7 +546,7 @@ class Bridge:
             given = event.payload if isinstance(event.payload, dict) else {}
             payload = {**_mapping(mock_from_schema(workflow.payload_schema.json_schema)), **given}
         try:
-            payload_json, payload_user = workflow.payload_schema.validate(payload)
+            payload_json, payload_user = workflow.run_payload_schema.validate(payload)
         except SchemaValidationError as exc:
             raise ExecutionEventPayloadInvalidError(workflow.workflow_id, exc.errors) from None
         run = _BridgeRun(self, workflow, event, payload_json, async_to_sync or default_async_to_sync)

@@ -217,15 +217,102 @@ class ProviderNotFoundError(NovuError):
 
 
 class WorkflowPayloadInvalidError(NovuError):
+    """A payload failed the workflow's payload schema in process
+    (:meth:`~flask_novu.workflows.Workflow.trigger`, the FastAPI-era route,
+    :meth:`~flask_novu.Novu.trigger`).
+
+    For a pydantic or marshmallow schema the error raised is also the
+    library's own ``ValidationError`` (see :func:`payload_invalid_error`).
+    """
+
     status_code = 400
     code = "WorkflowPayloadInvalidError"
 
     def __init__(self, workflow_id: str, data: t.Any = _MISSING) -> None:
+        self.workflow_id = workflow_id
         super().__init__(
             f"Workflow with id: `{workflow_id}` has invalid `payload`. "
             "Please provide the correct payload.",
             data,
         )
+
+
+def payload_invalid_error(
+    workflow_id: str, data: t.Any, original: BaseException | None = None
+) -> WorkflowPayloadInvalidError:
+    """The :class:`WorkflowPayloadInvalidError` of an in-process payload check.
+
+    When the schema library raised its own ``ValidationError`` (``original``,
+    from pydantic or marshmallow), the error returned is an instance of both
+    that class and :class:`WorkflowPayloadInvalidError`, so code written for
+    the earlier Python framework (``except pydantic.ValidationError``) keeps
+    catching it. It carries the library's details (pydantic's ``errors()``,
+    marshmallow's ``messages`` and ``valid_data``) and renders as the bridge's
+    JSON error; its ``data`` is the JSON error's details (for marshmallow,
+    which keeps the input there, too).
+
+    :param data: the ``[{"path", "message"}]`` details of the JSON error.
+    """
+    if original is not None:
+        try:
+            error: WorkflowPayloadInvalidError | None = _dual_payload_error(workflow_id, original)
+        except Exception:  # an unknown library version: the plain error
+            error = None
+        if error is not None:
+            error.workflow_id = workflow_id
+            error.message = WorkflowPayloadInvalidError(workflow_id).message
+            error.data = data
+            return error
+    return WorkflowPayloadInvalidError(workflow_id, data)
+
+
+_DUAL_CLASSES: dict[type, type] = {}
+
+
+def _dual_class(library_error: type, name: str) -> t.Any:
+    cls = _DUAL_CLASSES.get(library_error)
+    if cls is None:
+        cls = type(
+            name,
+            (library_error, WorkflowPayloadInvalidError),
+            {"__module__": __name__, "__doc__": WorkflowPayloadInvalidError.__doc__},
+        )
+        _DUAL_CLASSES[library_error] = cls
+    return cls
+
+
+def _dual_payload_error(workflow_id: str, original: BaseException) -> t.Any:
+    """``original`` rebuilt as an instance of the dual class (or ``None``)."""
+    import sys
+
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(original, pydantic.ValidationError):
+        cls = _dual_class(pydantic.ValidationError, "PydanticPayloadInvalidError")
+        title, errors = original.title, original.errors(include_url=False)
+        try:
+            return cls.from_exception_data(title, errors)
+        except KeyError:  # a custom error type: rebuilt with its message
+            from pydantic_core import PydanticCustomError
+
+            rebuilt = [
+                # Without a context the message is taken as it is.
+                {**e, "type": PydanticCustomError(e["type"], e["msg"]), "ctx": None}
+                for e in errors
+            ]
+            return cls.from_exception_data(title, rebuilt)
+    marshmallow = sys.modules.get("marshmallow")
+    if marshmallow is not None and isinstance(original, marshmallow.ValidationError):
+        cls = _dual_class(marshmallow.ValidationError, "MarshmallowPayloadInvalidError")
+        # marshmallow's __init__ would chain into NovuError's: set its public
+        # attributes directly.
+        error = cls.__new__(cls)
+        Exception.__init__(error, original.messages)
+        error.messages = original.messages
+        error.field_name = original.field_name
+        error.valid_data = original.valid_data
+        error.kwargs = original.kwargs
+        return error
+    return None
 
 
 class ExecutionEventPayloadInvalidError(NovuError):

@@ -310,7 +310,7 @@ class MarshmallowAdapter(Schema):
         try:
             return self._schema.load(_strip_unknown(self._schema, data), unknown=EXCLUDE)
         except ValidationError as exc:
-            raise SchemaValidationError([_marshmallow_error(exc.messages)]) from None
+            raise SchemaValidationError([_marshmallow_error(exc.messages)], exc) from None
 
 
 # --------------------------------------------------------------------------
@@ -352,7 +352,7 @@ class PydanticAdapter(Schema):
         except pydantic.ValidationError as exc:
             first = exc.errors()[0]
             path = "/" + "/".join(str(part) for part in first["loc"])
-            raise SchemaValidationError([{"path": path, "message": first["msg"]}]) from None
+            raise SchemaValidationError([{"path": path, "message": first["msg"]}], exc) from None
 
 
 # --------------------------------------------------------------------------

@@ -59,10 +59,13 @@ class SchemaValidationError(Exception):
 
     :param errors: the error items, each ``{"path": <JSON Pointer>,
         "message": <text>}``; for JSON Schemas exactly what Ajv would report.
+    :param original: the schema library's own exception (pydantic's or
+        marshmallow's ``ValidationError``), when there is one.
     """
 
-    def __init__(self, errors: list[ErrorItem]) -> None:
+    def __init__(self, errors: list[ErrorItem], original: BaseException | None = None) -> None:
         self.errors: list[ErrorItem] = errors
+        self.original = original
         summary = "; ".join(f"{e['path'] or '/'}: {e['message']}" for e in errors)
         super().__init__(summary or "validation failed")
 

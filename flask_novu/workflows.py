@@ -24,7 +24,7 @@ from .errors import (
     ConfigurationError,
     StepAlreadyExistsError,
     WorkflowDiscoveryError,
-    WorkflowPayloadInvalidError,
+    payload_invalid_error,
 )
 from .schemas import Schema, SchemaValidationError, is_schema_like, to_schema
 
@@ -66,9 +66,13 @@ class StepCall:
     resolver: Resolver
     control_schema: t.Any = None
     output_schema: t.Any = None
-    skip: t.Callable[..., t.Any] | None = None
+    #: A predicate, or ``True`` (always skipped); ``None`` never skips.
+    skip: t.Callable[..., t.Any] | bool | None = None
     providers: dict[str, t.Callable[..., t.Any]] = field(default_factory=dict)
     disable_output_sanitization: bool = False
+    #: The ``controls=`` option: the step's controls in in-process runs
+    #: (:meth:`Workflow.trigger`, the FastAPI-era route); ``None`` when not given.
+    controls: t.Mapping[str, t.Any] | None = None
 
     @property
     def needs_event_loop(self) -> bool:
@@ -76,7 +80,7 @@ class StepCall:
         resolver, skip = self.resolver, self.skip
         return (
             (callable(resolver) and is_async_callable(resolver))
-            or (skip is not None and is_async_callable(skip))
+            or (callable(skip) and is_async_callable(skip))
             or any(is_async_callable(provider) for provider in self.providers.values())
         )
 
@@ -87,7 +91,14 @@ _OPTION_ALIASES = {
     "disableOutputSanitization": "disable_output_sanitization",
     "inputSchema": "control_schema",
 }
-_OPTIONS = {"control_schema", "output_schema", "skip", "providers", "disable_output_sanitization"}
+_OPTIONS = {
+    "control_schema",
+    "output_schema",
+    "skip",
+    "providers",
+    "disable_output_sanitization",
+    "controls",
+}
 
 
 def make_step_call(
@@ -123,8 +134,13 @@ def make_step_call(
     if not isinstance(providers, Mapping) or not all(callable(p) for p in providers.values()):
         raise TypeError(f"step.{step_type}({step_id!r}): providers must map ids to callables")
     skip = values.get("skip")
-    if skip is not None and not callable(skip):
-        raise TypeError(f"step.{step_type}({step_id!r}): skip must be callable")
+    if skip is False:  # the earlier framework's booleans: False never skips
+        skip = None
+    elif skip is not None and skip is not True and not callable(skip):
+        raise TypeError(f"step.{step_type}({step_id!r}): skip must be a boolean or callable")
+    controls = values.get("controls")
+    if controls is not None and not isinstance(controls, Mapping):
+        raise TypeError(f"step.{step_type}({step_id!r}): controls must be a dict")
     return StepCall(
         type=step_type,
         step_id=step_id,
@@ -134,6 +150,7 @@ def make_step_call(
         skip=skip,
         providers=dict(providers),
         disable_output_sanitization=bool(values.get("disable_output_sanitization", False)),
+        controls=controls,
     )
 
 
@@ -249,9 +266,17 @@ def map_preferences(preferences: t.Mapping[str, t.Any] | None) -> dict[str, t.An
 
 
 class Workflow:
-    """A notification workflow; create it with :func:`workflow`.
+    """A notification workflow; usually created with :func:`workflow`.
 
+    ``Workflow(workflow_id, handler, payload_schema, name)`` (positional or
+    keyword) builds one from a function as the earlier Python framework did.
     The object stays callable like the decorated function.
+
+    :param workflow_id: the trigger identifier.
+    :param handler: the workflow function ``handler(payload, step)``.
+    :param payload_schema: see :func:`workflow`.
+    :param name: display name; :attr:`name` falls back to the id when omitted
+        (discovery then sends no name, as the SDK does).
 
     .. versionadded:: 0.1
     """
@@ -259,15 +284,16 @@ class Workflow:
     def __init__(
         self,
         workflow_id: str,
-        fn: t.Callable[..., t.Any],
-        *,
+        handler: t.Callable[..., t.Any],
         payload_schema: t.Any = None,
         name: str | None = None,
+        *,
         description: str | None = None,
         tags: t.Sequence[str] | None = None,
         preferences: t.Mapping[str, t.Any] | None = None,
         severity: str | None = None,
     ) -> None:
+        fn = handler
         if not isinstance(workflow_id, str) or not workflow_id:
             raise ConfigurationError(f"a workflow id must be a non-empty string, got {workflow_id!r}")
         if not callable(fn):
@@ -277,8 +303,12 @@ class Workflow:
                 f"workflow {workflow_id!r}: severity must be one of {', '.join(SEVERITIES)}"
             )
         self.workflow_id = workflow_id
+        #: The workflow function (also :attr:`handler`).
         self.fn = fn
-        self.name = name
+        #: The display name given (``None`` when omitted): what discovery sends.
+        self.display_name = name
+        #: The display name, or the id when none was given.
+        self.name = name or workflow_id
         self.description = description
         self.tags = list(tags or [])
         self.preferences = map_preferences(preferences)
@@ -289,9 +319,15 @@ class Workflow:
         #: False when the workflow declares no payload schema at all.
         self.payload_schema_given = payload_schema is not None
         try:
+            #: The schema discovery shows (the SDK's empty schema when none).
             self.payload_schema: Schema = to_schema(payload_schema)
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"workflow {workflow_id!r}: payload schema: {exc}") from exc
+        #: The schema execute and preview validate with: without a payload
+        #: schema any object passes unchanged (Novu's SDK would strip it).
+        self.run_payload_schema: Schema = (
+            self.payload_schema if self.payload_schema_given else _open_object_schema()
+        )
         self._injected = _injected_params(fn)
         self._steps: list[StepDefinition] | None = None
         self._steps_by_id: dict[str, StepDefinition] = {}
@@ -303,6 +339,11 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"<Workflow {self.workflow_id!r}>"
+
+    @property
+    def handler(self) -> t.Callable[..., t.Any]:
+        """The workflow function (the earlier framework's name for :attr:`fn`)."""
+        return self.fn
 
     # -- invocation ------------------------------------------------------------
 
@@ -381,8 +422,8 @@ class Workflow:
             "tags": self.tags,
             "preferences": self.preferences,
         }
-        if self.name is not None:
-            body["name"] = self.name
+        if self.display_name is not None:
+            body["name"] = self.display_name
         if self.description is not None:
             body["description"] = self.description
         return body
@@ -393,11 +434,12 @@ class Workflow:
         """Validate a trigger payload against the workflow's own schema.
 
         A workflow without a payload schema takes the payload as it is (the
-        earlier framework's contract; only bridge ``execute`` requests strip it,
-        as Novu's SDK does).
+        earlier framework's contract, kept in execute and preview too).
 
         :returns: the payload as JSON and as the workflow function receives it.
-        :raises WorkflowPayloadInvalidError: the payload fails the schema.
+        :raises WorkflowPayloadInvalidError: the payload fails the schema; for
+            a pydantic or marshmallow schema it is also that library's
+            ``ValidationError``.
         """
         raw = dict(payload or {})
         if not self.payload_schema_given:
@@ -405,7 +447,7 @@ class Workflow:
         try:
             return self.payload_schema.validate(raw)
         except SchemaValidationError as exc:
-            raise WorkflowPayloadInvalidError(self.workflow_id, exc.errors) from None
+            raise payload_invalid_error(self.workflow_id, exc.errors, exc.original) from None
 
     def trigger(
         self,
@@ -432,6 +474,12 @@ class TriggerResult(dict):  # type: ignore[type-arg]
     def __await__(self) -> t.Generator[t.Any, None, TriggerResult]:
         return self
         yield  # pragma: no cover  (makes this a generator)
+
+
+@functools.lru_cache(maxsize=1)
+def _open_object_schema() -> Schema:
+    """Any JSON object, kept as it is (non-objects fail: "must be object")."""
+    return to_schema({"type": "object"})
 
 
 def _annotated_payload_schema(fn: t.Callable[..., t.Any]) -> t.Any:

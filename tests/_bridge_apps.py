@@ -43,7 +43,7 @@ def _record(what: str) -> None:
         CALLS.append(what)
 
 
-#: Without a payload schema execute requests see an empty payload (as in the SDK).
+#: An open payload schema: any keys, as sent.
 OPEN_PAYLOAD = {"type": "object", "additionalProperties": True}
 
 
