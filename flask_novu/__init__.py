@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 from .engine import Bridge, Event  # noqa: E402
 from .errors import NovuError  # noqa: E402
 from .extension import Novu  # noqa: E402
-from .registration import serve  # noqa: E402
+from .registration import register_bridges, serve  # noqa: E402
 from .views import NovuBridgeView  # noqa: E402
 from .workflows import Workflow, workflow  # noqa: E402
 
@@ -22,6 +22,7 @@ __all__ = [
     "NovuError",
     "Workflow",
     "__version__",
+    "register_bridges",
     "serve",
     "workflow",
 ]

@@ -25,7 +25,10 @@ from .constants import DEFAULT_ROUTE, GET_ACTIONS, POST_ACTIONS, SIGNATURE_HEADE
 from .errors import NovuError
 from .settings import parse_bool
 
+from .registration import BridgeMount, bridge_views
+
 if t.TYPE_CHECKING:  # pragma: no cover
+    from .api import NovuAPI
     from .extension import Novu
 
 novu_cli = AppGroup("novu", help="Novu bridge commands.")
@@ -34,15 +37,56 @@ novu_cli = AppGroup("novu", help="Novu bridge commands.")
 AIRPLAY_PORT = 5000
 
 
-def _extension() -> Novu:
-    extension = current_app.extensions.get("novu")
-    if extension is None:
-        raise click.ClickException("Novu is not initialised on this app (call Novu.init_app(app))")
-    return t.cast("Novu", extension)
+def _extension() -> Novu | None:
+    return t.cast("Novu | None", current_app.extensions.get("novu"))
 
 
 def _app() -> Flask:
     return t.cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _mounts() -> list[BridgeMount]:
+    """Every bridge of the app, however it was mounted."""
+    mounts = bridge_views(_app())
+    if not mounts:
+        raise click.ClickException(
+            "no Novu bridge is mounted on this app (use flask_novu.serve(), the Novu "
+            "extension or NovuBridgeView.as_view())"
+        )
+    return mounts
+
+
+def _bridge(route: str | None) -> BridgeMount:
+    """The bridge at ``route``; by default the extension's, else the first."""
+    mounts = _mounts()
+    if route is not None:
+        wanted = "/" + route.strip("/")
+        for mount in mounts:
+            if mount.route == wanted:
+                return mount
+        routes = ", ".join(m.route for m in mounts)
+        raise click.ClickException(f"no Novu bridge at {wanted} (bridges: {routes})")
+    extension = _extension()
+    if extension is not None:
+        served = extension._bridges.get(_app())
+        for mount in mounts:
+            if mount.view.bridge is served:
+                return mount
+    return mounts[0]
+
+
+def _api(mount: BridgeMount) -> NovuAPI:
+    from .api import client_for_app
+
+    return client_for_app(_app(), secret_key=mount.view.secret_key)
+
+
+route_option = click.option(
+    "--route",
+    default=None,
+    metavar="ROUTE",
+    help="The bridge to use when the app has several (default: the extension's, else the first).",
+)
 
 
 def _route(app: Flask) -> str:
@@ -74,23 +118,28 @@ def _echo_json(value: t.Any) -> None:
 
 
 @novu_cli.command("list")
-def list_workflows() -> None:
-    """List the served workflows and their steps."""
-    bridge = _extension().get_bridge(_app())
+@route_option
+def list_workflows(route: str | None) -> None:
+    """List the served workflows and their steps (of every bridge of the app)."""
+    mounts = [_bridge(route)] if route is not None else _mounts()
     rows = [("WORKFLOW", "STEP", "TYPE")]
-    for item in bridge.workflows.values():
-        if not item.steps:
-            rows.append((item.workflow_id, "-", "-"))
-        for index, step in enumerate(item.steps):
-            rows.append((item.workflow_id if index == 0 else "", step.step_id, step.type))
+    for mount in mounts:
+        for item in mount.view.bridge.workflows.values():
+            if not item.steps:
+                rows.append((item.workflow_id, "-", "-"))
+            for index, step in enumerate(item.steps):
+                rows.append((item.workflow_id if index == 0 else "", step.step_id, step.type))
     if len(rows) == 1:
         click.echo("No workflows.")
         return
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    count = sum(len(w.steps) for w in bridge.workflows.values())
-    click.echo(f"\n{len(bridge.workflows)} workflow(s), {count} step(s) on {_route(_app())}")
+    click.echo("")
+    for mount in mounts:
+        workflows = mount.view.bridge.workflows
+        count = sum(len(w.steps) for w in workflows.values())
+        click.echo(f"{len(workflows)} workflow(s), {count} step(s) on {mount.route}")
 
 
 @novu_cli.command("sync")
@@ -99,23 +148,24 @@ def list_workflows() -> None:
     metavar="URL",
     help="The public URL of this bridge (default: NOVU_BRIDGE_URL).",
 )
-def sync(bridge_url: str | None) -> None:
+@route_option
+def sync(bridge_url: str | None, route: str | None) -> None:
     """Make Novu discover this bridge (POST /v1/bridge/sync)."""
-    extension = _extension()
+    mount = _bridge(route)
     url = bridge_url or current_app.config.get("NOVU_BRIDGE_URL")
     if not url:
         raise click.ClickException(
             "no bridge URL: pass --bridge-url https://<public host>"
-            f"{_route(_app())} or set NOVU_BRIDGE_URL"
+            f"{mount.route} or set NOVU_BRIDGE_URL"
         )
     if not str(url).startswith(("http://", "https://")):
         raise click.ClickException(f"the bridge URL must be an http(s) URL, got {url!r}")
-    api = extension.api(_app())
+    api = _api(mount)
     try:
         result = api.sync(str(url))
     except NovuError as exc:
         raise _failure("sync", exc) from None
-    workflows = len(extension.get_bridge(_app()).workflows)
+    workflows = len(mount.view.bridge.workflows)
     click.echo(f"Synced {url} ({workflows} workflow(s)) with {api.api_url}")
     if result is not None:
         _echo_json(result)
@@ -126,9 +176,14 @@ def sync(bridge_url: str | None) -> None:
 @click.option("--to", "to", required=True, help="A subscriber id, or a JSON subscriber object/list.")
 @click.option("--payload", default=None, metavar="JSON", help="The payload, a JSON object.")
 @click.option("--transaction-id", default=None, help="A transaction id (to cancel it later).")
-def trigger(workflow_id: str, to: str, payload: str | None, transaction_id: str | None) -> None:
-    """Trigger WORKFLOW through the Novu API."""
+@route_option
+def trigger(
+    workflow_id: str, to: str, payload: str | None, transaction_id: str | None, route: str | None
+) -> None:
+    """Trigger WORKFLOW through the Novu API (the payload is validated first
+    when the workflow is served with a payload schema)."""
     extension = _extension()
+    mount = _bridge(route)
     recipients: t.Any = to
     if to.lstrip().startswith(("{", "[")):
         recipients = _json_option(to, "--to")
@@ -136,9 +191,19 @@ def trigger(workflow_id: str, to: str, payload: str | None, transaction_id: str 
     if data is not None and not isinstance(data, dict):
         raise click.ClickException("--payload must be a JSON object")
     try:
-        result = extension.trigger(
-            workflow_id, recipients, data, transaction_id=transaction_id
-        )
+        if extension is not None and route is None:
+            result = extension.trigger(workflow_id, recipients, data, transaction_id=transaction_id)
+        else:
+            item = mount.view.bridge.workflows.get(workflow_id)
+            if item is not None and item.payload_schema_given:
+                data, _ = item.validate_payload(data)
+            result = _api(mount).trigger(
+                workflow_id,
+                recipients,
+                data,
+                transaction_id=transaction_id,
+                bridge_url=current_app.config.get("NOVU_BRIDGE_URL") or None,
+            )
     except NovuError as exc:
         raise _failure("trigger", exc) from None
     if parse_bool(current_app.config.get("NOVU_SUPPRESS_SEND")):
@@ -149,10 +214,10 @@ def trigger(workflow_id: str, to: str, payload: str | None, transaction_id: str 
 @novu_cli.command("dev")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
               help="The port this app is served on.")
-def dev(port: int) -> None:
+@route_option
+def dev(port: int, route: str | None) -> None:
     """Print the `npx novu dev` command that tunnels Novu to this app."""
-    _extension()
-    route = _route(_app())
+    route = _bridge(route).route
     click.echo(
         f"npx novu@latest dev --port {port} --route {route} --origin http://127.0.0.1:{port}"
     )
@@ -165,15 +230,16 @@ def dev(port: int) -> None:
 
 
 @novu_cli.command("openapi")
-def openapi() -> None:
+@route_option
+def openapi(route: str | None) -> None:
     """Print the bridge's OpenAPI 3 description (JSON)."""
-    _extension()
-    _echo_json(openapi_spec(_app()))
+    _echo_json(openapi_spec(_app(), _bridge(route).route))
 
 
-def openapi_spec(app: Flask) -> dict[str, t.Any]:
-    """The OpenAPI 3 description of the bridge served on ``app``, built with
-    apispec from the marshmallow schemas of :mod:`flask_novu.wire`.
+def openapi_spec(app: Flask, route: str | None = None) -> dict[str, t.Any]:
+    """The OpenAPI 3 description of the bridge served on ``app`` at
+    ``route`` (default: ``NOVU_ROUTE``), built with apispec from the
+    marshmallow schemas of :mod:`flask_novu.wire`.
 
     .. versionadded:: 0.1
     """
@@ -246,7 +312,7 @@ def openapi_spec(app: Flask) -> dict[str, t.Any]:
         return {"name": "action", "in": "query", "schema": schema, "required": default is None}
 
     security: list[dict[str, list[str]]] = [{"NovuSignature": []}]
-    route = _route(app)
+    route = route or _route(app)
     spec.path(
         path=route,
         operations={

@@ -11,7 +11,7 @@ import threading
 import typing as t
 import weakref
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 
 from .api import NovuAPI, OutboxRecord
 from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
@@ -100,6 +100,12 @@ class Novu:
         :raises ConfigurationError: duplicate workflow ids, a workflow that
             fails discovery, or strict authentication without a secret key.
         """
+        if isinstance(app, Blueprint):
+            raise TypeError(
+                "Novu.init_app() takes the Flask app, not a blueprint: call "
+                "novu.init_app(app), or mount the bridge on the blueprint with "
+                "flask_novu.serve(blueprint, route, workflows) (see 'Mounting the bridge')"
+            )
         if "novu" in app.extensions:
             raise RuntimeError(
                 "A 'Novu' instance has already been registered on this Flask app. "

@@ -10,13 +10,14 @@ import logging
 import traceback
 import typing as t
 
-from flask import current_app
+from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from . import __version__
 from .codec import dumps
 from .constants import FRAMEWORK_SERVER, FRAMEWORK_VERSION
+from . import errors as _errors
 from .errors import (
     _MISSING,
     InvalidRequestError,
@@ -113,15 +114,28 @@ def error_body(error: NovuError) -> dict[str, t.Any]:
     """
     if not isinstance(error, ServerError):
         return error.to_dict()
-    # The engine may describe the cause as text and chain the exception.
-    cause = error.cause if isinstance(error.cause, BaseException) else error.__cause__
-    if error.status_code != 502:
-        logger.error("bridge error: %s", error.message, exc_info=cause)
     if current_app.debug:
+        cause = _cause(error)
         error.data = {"stack": _stack(cause) if cause is not None else str(error.cause)}
     else:
         error.data = _MISSING
     return error.to_dict()
+
+
+def _cause(error: ServerError) -> BaseException | None:
+    # The engine may describe the cause as text and chain the exception.
+    return error.cause if isinstance(error.cause, BaseException) else error.__cause__
+
+
+def log_server_error(error: ServerError, what: str = "bridge error") -> None:
+    """Log a failure answered with a 5xx, once, at ERROR on the ``flask_novu``
+    logger, with the traceback of its cause (the server's operator sees what
+    the caller is not shown)."""
+    if getattr(error, "_flask_novu_logged", False):
+        return
+    error._flask_novu_logged = True  # type: ignore[attr-defined]
+    cause = _cause(error)
+    logger.error("%s: %s", what, error.message, exc_info=cause if cause is not None else error)
 
 
 def _stack(cause: BaseException) -> str:
@@ -148,3 +162,74 @@ def handle_novu_error(error: NovuError) -> Response:
         body.pop("data", None)
     response = current_app.response_class(dumps(body), status=error.status_code, mimetype="application/json")
     return response
+
+
+#: Where the view serving the current request is kept (bridge requests only).
+VIEW_KEY = "flask_novu.view"
+
+
+def handle_bridge_error(error: NovuError) -> t.Any:
+    """The library's error handler, registered for each domain exception.
+
+    It defers to a handler the app or a blueprint registered for a more
+    general :class:`~flask_novu.errors.NovuError` class (Flask would
+    otherwise always pick the library's more specific one); without one, it
+    answers a bridge request with the view's
+    :meth:`~flask_novu.NovuBridgeView.error_response`, and leaves any other
+    request to Flask's ordinary handling (the error propagates: ``500``).
+    """
+    handler = _user_handler(error)
+    if handler is not None:
+        return current_app.ensure_sync(handler)(error)
+    view = request.environ.get(VIEW_KEY)
+    if view is None:
+        raise error
+    return view.error_response(error)
+
+
+handle_bridge_error.flask_novu_default = True  # type: ignore[attr-defined]
+
+
+def _user_handler(error: NovuError) -> t.Callable[..., t.Any] | None:
+    """The handler Flask would pick for ``error`` if the library had none
+    (blueprints first, then the app; only ``NovuError`` classes: an app's
+    catch-all ``Exception`` handler does not take over the bridge)."""
+    spec = current_app.error_handler_spec
+    for name in (*request.blueprints, None):
+        handlers = spec.get(name, {}).get(None)
+        if not handlers:
+            continue
+        for cls in type(error).__mro__:
+            if not (isinstance(cls, type) and issubclass(cls, NovuError)):
+                break
+            handler = handlers.get(cls)
+            if handler is not None and not getattr(handler, "flask_novu_default", False):
+                return t.cast("t.Callable[..., t.Any]", handler)
+    return None
+
+
+def domain_errors() -> list[type[NovuError]]:
+    """:class:`~flask_novu.errors.NovuError` and every domain exception of
+    :mod:`flask_novu.errors`, base classes first."""
+    found = [getattr(_errors, name) for name in _errors.__all__]
+    classes = [cls for cls in found if issubclass(cls, NovuError)]
+    return sorted(classes, key=lambda cls: len(cls.__mro__))
+
+
+def install_error_handlers(scaffold: Flask | Blueprint, *, setup: bool = True) -> None:
+    """Register :func:`handle_bridge_error` on ``scaffold`` (an app or a
+    blueprint) for each domain exception, except the classes that already
+    have a handler there (the app's own, registered earlier, stays).
+
+    :param setup: register through ``register_error_handler`` (at set-up);
+        ``False`` writes the handler map directly (on first use, when Flask
+        no longer accepts set-up calls).
+    """
+    handlers = scaffold.error_handler_spec[None][None]
+    for cls in domain_errors():
+        if cls in handlers:
+            continue
+        if setup:
+            scaffold.register_error_handler(cls, handle_bridge_error)
+        else:
+            handlers[cls] = handle_bridge_error

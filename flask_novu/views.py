@@ -13,8 +13,9 @@ import io
 import logging
 import time
 import typing as t
+import weakref
 
-from flask import current_app, request
+from flask import Flask, after_this_request, current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import ClientDisconnected, HTTPException
@@ -38,10 +39,18 @@ from .errors import (
     NovuError,
     PayloadTooLargeError,
     RouteNotFoundError,
+    ServerError,
     SignatureError,
     WorkflowExecutionFailedError,
 )
-from .responses import error_body, from_http_exception, json_response, with_framework_headers
+from .responses import (
+    VIEW_KEY,
+    error_body,
+    from_http_exception,
+    json_response,
+    log_server_error,
+    with_framework_headers,
+)
 from .settings import resolve_secret_keys, resolve_strict
 from .signature import verify_signature
 from .wire import TRIGGER_EVENT, load, load_compat, load_event
@@ -107,6 +116,8 @@ class NovuBridgeView(MethodView):
         self.strict_authentication = strict_authentication
         self.max_content_length = max_content_length
         self.api_client = api_client
+        #: The apps this view was set up for (error handlers, start-up checks).
+        self._ready: weakref.WeakSet[Flask] = weakref.WeakSet()
 
     # -- settings ----------------------------------------------------------------
 
@@ -211,9 +222,48 @@ class NovuBridgeView(MethodView):
 
     # -- dispatch --------------------------------------------------------------------
 
+    @classmethod
+    def as_view(
+        cls, name: str, *class_args: t.Any, **class_kwargs: t.Any
+    ) -> t.Callable[..., ResponseReturnValue]:
+        """The view function, as :meth:`flask.views.View.as_view` makes it,
+        with the view instance serving it as its ``bridge_view`` attribute
+        (how the ``flask novu`` commands and :func:`~flask_novu.register_bridges`
+        find every bridge of an app, whatever mounted it)."""
+        instance = cls(*class_args, **class_kwargs)
+        view: t.Any
+        if cls.init_every_request:
+            view = super().as_view(name, *class_args, **class_kwargs)
+        else:
+
+            def view(**kwargs: t.Any) -> ResponseReturnValue:
+                return current_app.ensure_sync(instance.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+
+            if cls.decorators:
+                view.__name__ = name
+                view.__module__ = cls.__module__
+                for decorator in cls.decorators:
+                    view = decorator(view)
+            view.view_class = cls
+            view.__name__ = name
+            view.__doc__ = cls.__doc__
+            view.__module__ = cls.__module__
+            view.methods = cls.methods
+            view.provide_automatic_options = cls.provide_automatic_options
+        view.bridge_view = instance
+        return t.cast("t.Callable[..., ResponseReturnValue]", view)
+
     def dispatch_request(self, **kwargs: t.Any) -> ResponseReturnValue:
+        """Answer a bridge request; errors are raised for Flask's error
+        handlers (the library's render them with :meth:`error_response`)."""
         action = self.action
         started = time.perf_counter()
+        request.environ[VIEW_KEY] = self
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app not in self._ready:
+            from .registration import first_use
+
+            first_use(app, self)
         try:
             self.authenticate(action)
             if "subpath" in kwargs:
@@ -233,18 +283,39 @@ class NovuBridgeView(MethodView):
                 exc.reason,
                 extra={"action": action, "outcome": "rejected", "remote_addr": request.remote_addr},
             )
-            response = self.error_response(exc)
-        except NovuError as exc:
-            response = self.error_response(exc)
+            self._after_error(action, started)
+            raise
+        except ServerError as exc:
+            log_server_error(exc)
+            self._after_error(action, started)
+            raise
+        except NovuError:
+            self._after_error(action, started)
+            raise
         except HTTPException as exc:
-            response = self.error_response(from_http_exception(exc))
+            self._after_error(action, started)
+            raise from_http_exception(exc) from None
         except Exception as exc:  # anything unexpected: JSON 500, logged
-            logger.exception("unexpected error in the Novu bridge (action %s)", action)
-            response = self.error_response(BridgeError(exc))
+            error = BridgeError(exc)
+            log_server_error(error, f"unexpected error in the Novu bridge (action {action})")
+            self._after_error(action, started)
+            raise error from exc
         with_framework_headers(response)
         if logger.isEnabledFor(logging.INFO):
             _log_request(action, response, started)
         return response
+
+    def _after_error(self, action: str, started: float) -> None:
+        """The response of an error (the library's or the app's handler)
+        gets the framework headers and the request's log line."""
+
+        def finish(response: Response) -> Response:
+            with_framework_headers(response)
+            if logger.isEnabledFor(logging.INFO):
+                _log_request(action, response, started)
+            return response
+
+        after_this_request(finish)
 
     def json_response(self, value: t.Any, status: int = 200) -> Response:
         """A JSON response carrying the framework headers."""
@@ -339,7 +410,6 @@ class NovuBridgeView(MethodView):
         except NovuError:
             raise
         except Exception as exc:
-            logger.exception("workflow %r failed", workflow_id)
             raise WorkflowExecutionFailedError(workflow_id, exc) from exc
         return self.json_response(result)
 

@@ -71,7 +71,7 @@ def test_list_without_workflows_and_without_the_extension() -> None:
     assert "No workflows." in invoke(app, "list").output
     bare = Flask(__name__)
     result = bare.test_cli_runner().invoke(novu_cli, ["list"])
-    assert_one_line_failure(result, "Novu is not initialised on this app")
+    assert_one_line_failure(result, "no Novu bridge is mounted on this app")
 
 
 # -- sync -----------------------------------------------------------------------------
