@@ -1,62 +1,49 @@
 """HTML sanitisation of ``email`` / ``in_app`` step outputs (protocol §3.7).
 
 The reference SDK runs every string of a step's ``outputs`` through the
-JavaScript ``sanitize-html`` library.  This module reproduces its observable
-output with :mod:`nh3` (the Python binding of the Rust ``ammonia`` crate).
+JavaScript ``sanitize-html`` library (2.17, on the ``htmlparser2`` 10
+streaming tokenizer).  This module reproduces that output with a streaming
+tokenizer and filter of its own, written from the libraries' documented and
+observed behaviour (no HTML5 tree building: markup is never re-nested, table
+parts outside a table stay where they are, unknown and namespaced attributes
+such as ``mc:edit`` survive).
 
-Rules reproduced (facts of ``@novu/framework`` 2.13.2 / ``sanitize-html`` 2.17):
+How the SDK configures it (facts of ``@novu/framework`` 2.13.2):
 
 * allowed tags: sanitize-html's default list plus ``style``, ``img``,
-  ``html``, ``head``, ``body``, ``link``, ``meta`` and ``title``;
-* ``script``, ``textarea`` and ``option`` vanish together with their
-  content, every other disallowed tag is unwrapped (its text is kept);
+  ``html``, ``head``, ``body``, ``link``, ``meta`` and ``title``; other tags
+  are dropped and their text kept, except ``script``, ``textarea``,
+  ``option`` and ``xmp``, whose content goes too;
 * every attribute is allowed except names starting with ``on``; ``img``
   keeps only a fixed list; empty values of non-boolean attributes are
-  dropped; ``href``/``src``/... must use ``http``, ``https``, ``ftp``,
-  ``mailto`` or ``tel`` (or be relative);
-* ``&``, ``<`` and ``>`` in text are escaped, quotes are left alone;
-* a leading ``<!DOCTYPE ...>`` survives and closers such as ``</p/ >`` are
-  normalised to ``</p>`` beforehand.
+  dropped; URL attributes must use ``http``, ``https``, ``ftp``, ``mailto`` or
+  ``tel`` (or be relative); ``srcset`` candidates are filtered the same way;
+* text is entity-decoded and re-escaped (``&``, ``<``, ``>``; attribute values
+  also ``"``); ``<style>`` content is written as it is;
+* before parsing, closers such as ``</p/ >`` are normalised to ``</p>``; a
+  leading ``<!DOCTYPE ...>`` is kept.
 
-Differences between ammonia and sanitize-html are bridged as follows:
+Every stage is linear in the input: the tokenizer moves forward only (each
+state consumes a run found by a bounded regular expression or ``str.find``),
+the element stack answers "is this tag open?" from a per-name count, and
+entity references are matched within their maximum length.  Memory is
+proportional to the input.
 
-* *Documents.*  ammonia parses a fragment in ``<body>`` context, so it would
-  drop ``<html>``, ``<head>`` and ``<body>``.  Those structural tags are
-  therefore located in the input, the stretches between them are sanitised
-  one by one, and the structural tags (with sanitised attributes) are
-  re-emitted around them.  Every emitted piece is itself well-formed output
-  of ammonia, so the concatenation is as safe as a single ammonia run.
-* *Serialisation.*  ammonia writes ``<img src="x">``, ``nowrap=""`` and
-  ``&nbsp;``; sanitize-html writes ``<img src="x" />``, ``nowrap``,
-  ``<wbr></wbr>`` and a literal U+00A0.  The start tags of ammonia's output
-  (which is canonical, so a regular expression can read it reliably) are
-  rewritten accordingly; ``<style>`` content is left untouched.
-* *Raw-text elements.*  The HTML5 parser reads the content of ``iframe``,
-  ``noembed``, ``noframes``, ``noscript``, ``xmp`` and ``plaintext`` as text, whereas
-  sanitize-html parses it as markup; these (disallowed) tags are renamed to an
-  unknown element before cleaning, so only their content survives, as markup.
-* *Tables.*  The HTML5 tree builder wraps rows in an implied ``<tbody>``;
-  when the source contains no ``<tbody`` at all, every ``tbody`` tag in the
-  output was implied and is removed again.
-* *Carriage returns.*  The HTML5 parser turns ``\\r\\n`` into ``\\n``;
-  carriage returns in text are shielded by a placeholder character.
-* *Attributes.*  ammonia needs an explicit allow-list, so a comprehensive
-  list of HTML attribute names (including legacy e-mail attributes) plus the
-  ``data-`` and ``aria-`` prefixes stands in for "every attribute".
-
-Known divergences (malformed or unusual input only): the HTML5 tree builder
-drops table parts outside a ``<table>``, moves stray text out of tables
-("foster parenting") and discards SVG/MathML text; unknown attribute names are
-dropped; ``srcset`` parsing is simpler (no commas inside URLs);
-mis-nested structural tags are repaired differently.
+Deliberate differences from the SDK (see ``docs/protocol.rst``): raw
+``<style>`` text that would close the element early (``</style`` reached
+through entities or a self-closed ``<style/>``) is escaped, so it cannot
+inject markup; and :func:`sanitize_outputs` keeps arrays as arrays and
+``null`` items as they are (the SDK turns nested arrays into objects and
+fails on ``null`` in an array).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, Dict, List, Optional
-
-import nh3
+from decimal import Decimal
+from html.entities import html5 as _HTML5_ENTITIES
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["sanitize_html", "sanitize_outputs"]
 
@@ -78,15 +65,17 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 
-#: Disallowed tags whose text content is discarded too (sanitize-html's
-#: ``nonTextTags`` minus the allowed ``style``).
-_CLEAN_CONTENT_TAGS = frozenset({"script", "textarea", "option"})
+#: Disallowed tags whose content is discarded too (sanitize-html's
+#: ``nonTextTags``; ``style`` is allowed, so it never applies).
+_NON_TEXT_TAGS = frozenset({"script", "style", "textarea", "option", "xmp"})
+
+#: Allowed tags written as ``<tag ... />`` with no closer.
+_SELF_CLOSING = frozenset({"img", "br", "hr", "area", "base", "basefont", "input", "link", "meta"})
 
 #: sanitize-html 2.17 ``defaults.allowedSchemes``.
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel"})
 
-#: Attributes whose URL scheme sanitize-html checks
-#: (``defaults.allowedSchemesAppliedToAttributes``).
+#: Attributes whose URL scheme is checked.
 _URL_ATTRIBUTES = frozenset(
     {
         "href", "src", "cite", "action", "formaction", "data", "xlink:href",
@@ -105,8 +94,9 @@ _IMG_ATTRIBUTES = frozenset(
     }
 )
 
-#: Attributes sanitize-html drops when their value is empty (its
-#: ``nonBooleanAttributes`` without event handlers), except ``alt``.
+#: Attributes dropped when their value is empty (sanitize-html's
+#: ``nonBooleanAttributes``; event handlers are dropped anyway, and ``alt``
+#: is exempt as an allowed empty attribute).
 _NON_BOOLEAN_ATTRIBUTES = frozenset(
     {
         "abbr", "accept", "accept-charset", "accesskey", "action", "allow",
@@ -130,428 +120,848 @@ _NON_BOOLEAN_ATTRIBUTES = frozenset(
     }
 )
 
-#: Stand-in for "all attributes": HTML global, element-specific and legacy
-#: presentational attributes common in e-mail templates.
-_ALLOWED_ATTRIBUTES = _NON_BOOLEAN_ATTRIBUTES | {
-    "align", "alink", "alt", "autofocus", "axis", "background", "bgcolor",
-    "border", "bordercolor", "cellpadding", "cellspacing", "char", "charoff",
-    "clear", "compact", "exportparts", "face", "frame", "hspace", "inert",
-    "ismap", "itemscope", "leftmargin", "link", "longdesc", "marginheight",
-    "marginwidth", "noshade", "nowrap", "open", "part", "property",
-    "reversed", "rev", "role", "rules", "scheme", "summary", "text",
-    "topmargin", "valign", "version", "vlink", "vspace",
-    "xml:lang", "xmlns", "xmlns:o", "xmlns:v", "xmlns:w",
+# -- htmlparser2's element rules (HTML mode) ---------------------------------
+
+_P = frozenset({"p"})
+_FORM_TAGS = frozenset({"input", "option", "optgroup", "select", "button", "datalist", "textarea"})
+#: Opening the key closes open elements of the value set (innermost first).
+_OPEN_IMPLIES_CLOSE: Dict[str, frozenset[str]] = {
+    "tr": frozenset({"tr", "th", "td"}),
+    "th": frozenset({"th"}),
+    "td": frozenset({"thead", "th", "td"}),
+    "body": frozenset({"head", "link", "script"}),
+    "li": frozenset({"li"}),
+    "option": frozenset({"option"}),
+    "optgroup": frozenset({"optgroup", "option"}),
+    "dd": frozenset({"dd", "dt"}),
+    "dt": frozenset({"dd", "dt"}),
+    "rt": frozenset({"rt", "rp"}),
+    "rp": frozenset({"rt", "rp"}),
+    "tbody": frozenset({"thead", "tbody"}),
+    "tfoot": frozenset({"thead", "tbody"}),
+}
+for _name in ("select", "input", "output", "button", "datalist", "textarea"):
+    _OPEN_IMPLIES_CLOSE[_name] = _FORM_TAGS
+for _name in (
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "address", "article", "aside",
+    "blockquote", "details", "div", "dl", "fieldset", "figcaption", "figure",
+    "footer", "form", "header", "hr", "main", "nav", "ol", "pre", "section",
+    "table", "ul",
+):
+    _OPEN_IMPLIES_CLOSE[_name] = _P
+
+_VOID_ELEMENTS = frozenset(
+    {
+        "area", "base", "basefont", "br", "col", "command", "embed", "frame",
+        "hr", "img", "input", "isindex", "keygen", "link", "meta", "param",
+        "source", "track", "wbr",
+    }
+)
+_FOREIGN_ELEMENTS = frozenset({"math", "svg"})
+_INTEGRATION_ELEMENTS = frozenset(
+    {"mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "desc", "title"}
+)
+
+# -- tokenizer ---------------------------------------------------------------
+
+_TAG_WHITESPACE = "\t\n\x0c\r "
+_TEXT_STOP = re.compile("[<&]")
+_SKIP_WHITESPACE = re.compile("[\t\n\x0c\r ]*")
+#: Tag and closing-tag names end at whitespace, ``/`` or ``>``.
+_TAG_NAME = re.compile("[^\t\n\x0c\r />]*")
+_CLOSING_NAME = re.compile("[^\t\n\x0c\r >]*")
+#: An attribute name: its first character may be anything that does not end
+#: the tag (even ``=``), the rest ends at ``=``, whitespace, ``/`` or ``>``.
+_ATTRIBUTE_NAME = re.compile("[^\t\n\x0c\r />][^=\t\n\x0c\r />]*")
+_UNQUOTED_VALUE = re.compile("[^\t\n\x0c\r >]*")
+_COMMENT_QUICK_END = re.compile("-*>")
+#: End sequences of the raw-text ("special") elements, by the first two
+#: letters of the opening tag's name (the tokenizer looks no further than
+#: the first letter's class and the second letter).
+_SPECIAL_BY_SECOND = {
+    "s": {"c": "</script", "t": "</style"},
+    "t": {"i": "</title", "e": "</textarea", "m": "</xmp"},
+}
+_SPECIAL_BY_SECOND["x"] = _SPECIAL_BY_SECOND["t"]
+_TITLE_STOP = re.compile("[<\x1c&]")
+
+# -- entities ----------------------------------------------------------------
+
+_ENTITY_NAME = re.compile("[A-Za-z0-9]{1,32}")
+_DECIMAL = re.compile("[0-9]+")
+_HEX = re.compile("[0-9A-Fa-f]+")
+_WINDOWS_1252 = {
+    0x00: 0xFFFD, 0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E,
+    0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021, 0x88: 0x02C6, 0x89: 0x2030,
+    0x8A: 0x0160, 0x8B: 0x2039, 0x8C: 0x0152, 0x8E: 0x017D, 0x91: 0x2018,
+    0x92: 0x2019, 0x93: 0x201C, 0x94: 0x201D, 0x95: 0x2022, 0x96: 0x2013,
+    0x97: 0x2014, 0x98: 0x02DC, 0x99: 0x2122, 0x9A: 0x0161, 0x9B: 0x203A,
+    0x9C: 0x0153, 0x9E: 0x017E, 0x9F: 0x0178,
 }
 
-#: Void elements sanitize-html writes as ``<tag ... />``.
-_SELF_CLOSING = frozenset({"img", "br", "hr", "link", "meta"})
-#: Void elements sanitize-html writes as ``<tag ...></tag>``.
-_VOID_WITH_CLOSER = frozenset({"wbr", "col"})
-_VOID_TAGS = _SELF_CLOSING | _VOID_WITH_CLOSER
 
-_NEEDS_WORK = re.compile(r"[<>&]")
-_MALFORMED_CLOSER = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)\s*/[^>]*>")
-_DOCTYPE = re.compile(r"<!DOCTYPE .*?>")
-_STRUCTURAL_TAG = re.compile(r"<(/?)(html|head|body)(?=[\s/>])([^>]*)>", re.IGNORECASE)
-#: Disallowed elements the HTML5 parser reads as raw text; sanitize-html parses
-#: their content as markup, so they are renamed to an unknown element first.
-_RAW_TEXT_TAG = re.compile(
-    r"<(/?)(iframe|noembed|noframes|noscript|xmp|plaintext)(?=[\s/>])", re.IGNORECASE
-)
-#: A tag (group 1, kept) or a carriage return outside tags.
-_CR_IN_TEXT = re.compile(r"(<[^<>]*>)|\r")
-_CR_PLACEHOLDER = "\ue000"
-#: A ``<style>`` element or a start tag, as ammonia serialises them.
-#: (The common ``<`` is factored out so the regex engine can skip to it; the
-#: ``style`` group therefore lacks the ``<``.)
-_OUTPUT_TOKEN = re.compile(
-    r'<(?:(style\b[^>]*>)(.*?</style>)|([a-z][a-z0-9]*)((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>)',
-    re.DOTALL,
-)
-_EMPTY_ATTRIBUTE = re.compile(r'(\s[^\s"=<>/]+)=""')
-#: URL prefixes that are safe whatever follows (an allowed scheme, written
-#: without characters sanitize-html would remove).
-_SAFE_URL_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(_URL_SCHEMES))
-#: One attribute of a start tag as ammonia serialises it: ``name="value"``.
-_OUTPUT_ATTRIBUTE = re.compile(r'\s([^\s"=<>/]+)(?:="([^"]*)")?')
-#: Attributes :func:`_filter_attribute` may drop or change on any element
-#: (it also checks every empty value): event handlers, ``srcset``, and URL
-#: attributes whose value has a ``:`` but does not start with an allowed
-#: scheme (see :func:`_is_unsafe_url`; entities never hide a ``:`` or change
-#: such a prefix, so the serialised value can be read as it is).
-_CHECKED_ATTRIBUTE = re.compile(
-    r'\s(?:on[^\s"=<>/]*|srcset)="|\s(?:'
-    + "|".join(re.escape(name) for name in sorted(_URL_ATTRIBUTES))
-    + r')="(?!'
-    + "|".join(re.escape(prefix) for prefix in _SAFE_URL_PREFIXES)
-    + r')[^"]*:'
-)
-#: Attributes of an ``img`` start tag that all pass the ``img`` allow-list.
-_IMG_ALLOWED_ONLY = re.compile(
-    r'(?:\s(?:' + "|".join(re.escape(name) for name in sorted(_IMG_ATTRIBUTES)) + r')="[^"]*")*'
-)
-#: Start tags that may need rewriting, in output without ``<style>`` (where
-#: every ``<`` starts a tag): void elements, and tags with attributes.
-_REWRITE_CANDIDATE = re.compile(
-    r'<(?:(' + "|".join(sorted(_VOID_TAGS)) + r')|([a-z][a-z0-9]*)(?=\s))'
-    r'((?:\s[^\s"=<>/]+(?:="[^"]*")?)*)>'
-)
-#: How the HTML serialiser escapes attribute values (``&`` first).
-_ATTRIBUTE_ESCAPES = (("&", "&amp;"), ("\xa0", "&nbsp;"), ('"', "&quot;"), ("<", "&lt;"), (">", "&gt;"))
-_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
-_URL_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9.\-+]*):")
-#: Void elements, as they start in ammonia's output (``<col`` also finds
-#: ``<colgroup``: a false alarm only costs the slower path).
-_VOID_START = re.compile("<(?:" + "|".join(sorted(_VOID_TAGS)) + ")")
+def _decode_entity(text: str, start: int, in_attribute: bool) -> Optional[Tuple[str, int]]:
+    """Decode the character reference whose ``&`` is just before ``start``.
 
+    Named references match the longest entity name; one written without
+    ``;`` (a legacy name such as ``&amp``) is not decoded in an attribute when
+    an ASCII letter, digit or ``=`` follows.  Numeric references need no
+    ``;``; zero, surrogates and values above U+10FFFF become U+FFFD and C1
+    controls are read as Windows-1252.
 
-def _is_unsafe_url(url: str) -> bool:
-    """Tell whether a URL uses a scheme outside the allowed set.
-
-    Like sanitize-html, whitespace/control characters and HTML comments are
-    ignored, and relative and protocol-relative URLs are accepted.
-
-    :param url: Decoded attribute value.
-    :return: ``True`` if the attribute must be dropped.
+    :param text: The whole input.
+    :param start: Index after the ``&``.
+    :param in_attribute: Decoding inside an attribute value.
+    :return: The decoded text and the index after the reference, or ``None``
+        when the ``&`` is literal.
     """
-    if ":" not in url or url.startswith(_SAFE_URL_PREFIXES):
-        return False  # removing characters cannot create or change a scheme
-    compact = _URL_COMMENT.sub("", _CONTROL_AND_SPACE.sub("", url))
-    scheme = _URL_SCHEME.match(compact)
-    return scheme is not None and scheme.group(1).lower() not in _URL_SCHEMES
-
-
-def _format_number(number: float) -> str:
-    """Format a descriptor value like JavaScript's ``String(number)``."""
-    return str(int(number)) if number.is_integer() else repr(number)
-
-
-def _clean_srcset(srcset: str) -> Optional[str]:
-    """Drop unsafe candidates from a ``srcset`` and re-serialise it.
-
-    Mirrors sanitize-html: candidates become ``url [Nw] [Nh] [Nx]`` joined by
-    ``", "``.
-
-    :param srcset: Decoded ``srcset`` value.
-    :return: The cleaned value, or ``None`` if nothing (valid) remains.
-    """
-    kept: List[str] = []
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if not parts:
-            continue
-        descriptors: Dict[str, str] = {}
-        for descriptor in parts[1:]:
-            unit, number = descriptor[-1:].lower(), descriptor[:-1]
-            if unit not in ("w", "h", "x") or unit in descriptors:
-                return None
-            try:
-                descriptors[unit] = _format_number(float(number))
-            except ValueError:
-                return None
-        if _is_unsafe_url(parts[0]):
-            continue
-        kept.append(parts[0] + "".join(
-            f" {descriptors[unit]}{unit}" for unit in ("w", "h", "x") if unit in descriptors
-        ))
-    return ", ".join(kept) or None
-
-
-def _filter_attribute(tag: str, name: str, value: str) -> Optional[str]:
-    """Per-attribute decisions ammonia's allow-lists cannot express.
-
-    :param tag: Element name.
-    :param name: Attribute name (lower case).
-    :param value: Decoded attribute value.
-    :return: The value to keep, or ``None`` to drop the attribute.
-    """
-    if (
-        name.startswith("on")
-        or (tag == "img" and name not in _IMG_ATTRIBUTES)
-        or (value == "" and name in _NON_BOOLEAN_ATTRIBUTES)
-        or (name in _URL_ATTRIBUTES and _is_unsafe_url(value))
-    ):
+    if text.startswith("#", start):
+        position = start + 1
+        digits = _HEX if text.startswith(("x", "X"), position) else _DECIMAL
+        if digits is _HEX:
+            position += 1
+        match = digits.match(text, position)
+        if match is None:
+            return None
+        number = match.group()
+        end = match.end()
+        if text.startswith(";", end):
+            end += 1
+        # Leading zeros do not count; beyond 7 significant digits the value
+        # is out of range anyway (this bounds the conversion).
+        significant = number.lstrip("0")
+        code = int(significant, 16 if digits is _HEX else 10) if 0 < len(significant) <= 8 else (
+            0 if not significant else 0x110000
+        )
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            code = 0xFFFD
+        return chr(_WINDOWS_1252.get(code, code)), end
+    match = _ENTITY_NAME.match(text, start)
+    if match is None:
         return None
-    if name == "srcset":
-        return _clean_srcset(value)
-    return value
+    name = match.group()
+    if text.startswith(";", match.end()):
+        decoded = _HTML5_ENTITIES.get(name + ";")
+        if decoded is not None:
+            return decoded, match.end() + 1
+    for length in range(len(name), 1, -1):
+        decoded = _HTML5_ENTITIES.get(name[:length])
+        if decoded is not None:
+            end = start + length
+            if in_attribute and end < len(text) and (text[end].isascii() and (text[end].isalnum() or text[end] == "=")):
+                return None
+            return decoded, end
+    return None
 
 
-def _unescape_attribute(raw: str) -> str:
-    if "&" not in raw:
-        return raw
-    for char, entity in reversed(_ATTRIBUTE_ESCAPES):
-        raw = raw.replace(entity, char)
-    return raw
-
-
-def _escape_attribute(value: str) -> str:
-    for char, entity in _ATTRIBUTE_ESCAPES:
-        value = value.replace(char, entity)
-    return value
-
-
-def _filter_attributes(tag: str, attributes: str) -> str:
-    """Apply :func:`_filter_attribute` to the attributes of a start tag of
-    ammonia's output (its serialisation is canonical: `` name="value"``).
-
-    Done on the output rather than through nh3's ``attribute_filter`` hook,
-    which calls back into Python once per attribute and costs more than the
-    whole pass.
-
-    :param tag: Element name.
-    :param attributes: The serialised attributes (leading space each).
-    :return: The kept attributes, serialised the same way.
-    """
-    if (
-        '=""' not in attributes
-        and not _CHECKED_ATTRIBUTE.search(attributes)
-        and (tag != "img" or _IMG_ALLOWED_ONLY.fullmatch(attributes))
-    ):
-        return attributes  # no attribute the filter could drop or change
-    kept: List[str] = []
-    changed = False
-    for match in _OUTPUT_ATTRIBUTE.finditer(attributes):
-        name, raw = match.group(1, 2)
-        value = _unescape_attribute(raw or "")
-        decided = _filter_attribute(tag, name, value)
-        if decided is None:
-            changed = True
-        elif decided != value:
-            kept.append(f' {name}="{_escape_attribute(decided)}"')
-            changed = True
-        else:
-            kept.append(match.group(0))
-    return "".join(kept) if changed else attributes
-
-
-_CLEANER = nh3.Cleaner(
-    tags=set(_ALLOWED_TAGS),
-    clean_content_tags=set(_CLEAN_CONTENT_TAGS),
-    attributes={"*": set(_ALLOWED_ATTRIBUTES)},
-    generic_attribute_prefixes={"data-", "aria-"},
-    url_schemes=set(_URL_SCHEMES),
-    link_rel=None,
-    strip_comments=True,
-)
-
-
-def _bare(match: re.Match[str]) -> str:
-    """Write an empty attribute (``name=""``) bare, except ``alt``."""
-    name = match.group(1)
-    return match.group(0) if name.strip() == "alt" else name
-
-
-def _rewrite_start_tag(tag: str, attributes: str) -> str:
-    """Serialise a start tag the way sanitize-html does.
-
-    :param tag: Element name.
-    :param attributes: ammonia's serialised attributes (leading space each).
-    :return: The rewritten start tag (plus closer for some void elements).
-    """
-    # Each pass is skipped when its trigger is absent (it would be a no-op).
-    if attributes:
-        attributes = _filter_attributes(tag, attributes)
-    if '=""' in attributes:
-        attributes = _EMPTY_ATTRIBUTE.sub(_bare, attributes)
-    if "&nbsp;" in attributes:
-        attributes = attributes.replace("&nbsp;", "\xa0")
-    if tag in _SELF_CLOSING:
-        return f"<{tag}{attributes} />"
-    if tag in _VOID_WITH_CLOSER:
-        return f"<{tag}{attributes}></{tag}>"
-    return f"<{tag}{attributes}>"
-
-
-def _rewrite_candidate(match: re.Match[str]) -> str:
-    """Rewrite a match of ``_REWRITE_CANDIDATE``."""
-    return _rewrite_start_tag(match.group(1) or match.group(2), match.group(3))
-
-
-def _rewrite_token(match: re.Match[str], drop_tbody: bool) -> str:
-    """Rewrite one ``<style>`` element or start tag of ammonia's output.
-
-    :param match: A match of ``_OUTPUT_TOKEN``.
-    :param drop_tbody: Remove ``<tbody>`` start tags (they were inserted by
-        the HTML5 tree builder, not written by the author).
-    :return: The rewritten markup.
-    """
-    tag = match.group(3)
-    if tag is None:
-        start_tag = "<" + match.group(1)
-        opening = _OUTPUT_TOKEN.fullmatch(start_tag)
-        head = _rewrite_token(opening, drop_tbody) if opening else start_tag
-        return head + match.group(2)
-    if drop_tbody and tag == "tbody":
-        return ""
-    return _rewrite_start_tag(tag, match.group(4))
-
-
-def _rewrite_text(text: str, drop_tbody: bool) -> str:
-    """Rewrite text and end tags between two tokens of ammonia's output.
-
-    :param text: Escaped text and end tags (never a start tag).
-    :param drop_tbody: Remove ``</tbody>`` end tags.
-    :return: The rewritten markup.
-    """
-    if drop_tbody:
-        text = text.replace("</tbody>", "")
-    return text.replace("&nbsp;", "\xa0")
-
-
-def _may_change_start_tags(cleaned: str) -> bool:
-    """Tell whether some start tag of ammonia's output needs rewriting (it is
-    void or has attributes to filter).
-
-    ``False`` is definite; ``True`` may be a false alarm.  Assumes the output
-    contains no ``&nbsp;``.
-    """
-    return '="' in cleaned or _VOID_START.search(cleaned) is not None
-
-
-def _postprocess(cleaned: str, drop_tbody: bool) -> str:
-    """Turn ammonia's serialisation into sanitize-html's.
-
-    :param cleaned: Output of the ammonia cleaner.
-    :param drop_tbody: Remove ``tbody`` tags (the source had none).
-    :return: The same markup, serialised like sanitize-html.
-    """
-    # A ``tbody`` can only be dropped if the output contains one.
-    drop_tbody = drop_tbody and "tbody" in cleaned
-    if drop_tbody or "&nbsp;" in cleaned:
-        pieces: List[str] = []
-        position = 0
-        for match in _OUTPUT_TOKEN.finditer(cleaned):
-            pieces.append(_rewrite_text(cleaned[position : match.start()], drop_tbody))
-            pieces.append(_rewrite_token(match, drop_tbody))
-            position = match.end()
-        pieces.append(_rewrite_text(cleaned[position:], drop_tbody))
-        return "".join(pieces)
-    # Text and end tags stay as they are: only start tags may change.
-    if not _may_change_start_tags(cleaned):
-        return cleaned
-    if "<style" not in cleaned:
-        return _REWRITE_CANDIDATE.sub(_rewrite_candidate, cleaned)
-    # ``<style>`` content is raw text: tokenise so that it is skipped.
-    return _OUTPUT_TOKEN.sub(lambda match: _rewrite_token(match, False), cleaned)
-
-
-def _may_have_raw_text_tag(fragment: str) -> bool:
-    """Cheap pre-check for ``_RAW_TEXT_TAG`` (``False`` is definite).
-
-    Under ``re.IGNORECASE`` every character matching a letter of the names
-    case-folds to that letter, except U+0130 and U+0131 (for ``i``).
-    """
-    if "\u0130" in fragment or "\u0131" in fragment:
-        return True
-    folded = fragment.casefold()
-    return (
-        "iframe" in folded
-        or "noembed" in folded
-        or "noframes" in folded
-        or "noscript" in folded
-        or "xmp" in folded
-        or "plaintext" in folded
-    )
-
-
-def _clean_fragment(fragment: str) -> str:
-    """Sanitise an HTML fragment (no ``html``/``head``/``body`` tags).
-
-    :param fragment: Raw markup.
-    :return: Sanitised markup.
-    """
-    if not _NEEDS_WORK.search(fragment):
-        return fragment
-    shield = "\r" in fragment and _CR_PLACEHOLDER not in fragment
-    if shield:
-        fragment = _CR_IN_TEXT.sub(lambda match: match.group(1) or _CR_PLACEHOLDER, fragment)
-    drop_tbody = "<tbody" not in fragment.lower()
-    if _may_have_raw_text_tag(fragment):
-        fragment = _RAW_TEXT_TAG.sub(r"<\1novu-unwrapped-\2", fragment)
-    cleaned = _postprocess(_CLEANER.clean(fragment), drop_tbody)
-    if shield:
-        cleaned = cleaned.replace(_CR_PLACEHOLDER, "\r")
-    return cleaned
-
-
-def _structural_start_tag(tag: str, raw_attributes: str) -> str:
-    """Sanitise the attributes of an ``html``/``head``/``body`` start tag.
-
-    The attributes are cleaned on a stand-in ``<span>`` element.
-
-    :param tag: ``html``, ``head`` or ``body``.
-    :param raw_attributes: Everything between the tag name and ``>``.
-    :return: The sanitised start tag.
-    """
-    cleaned = _clean_fragment(f"<span{raw_attributes}></span>")
-    attributes = cleaned[len("<span") : cleaned.index(">")] if cleaned.startswith("<span") else ""
-    return f"<{tag}{attributes}>"
-
-
-def _clean_document(html: str) -> str:
-    """Sanitise markup containing ``html``/``head``/``body`` tags.
-
-    Mirrors the tag stack of sanitize-html's parser for these three tags: a
-    closer pops everything opened after its element, ``<body>`` closes an open
-    ``<head>``, and elements still open at the end are closed.
-
-    :param html: Raw markup.
-    :return: Sanitised markup with the document structure preserved.
-    """
+def _decode_attribute(text: str, start: int, end: int) -> str:
+    """Decode the character references of an attribute value ``text[start:end]``."""
+    position = text.find("&", start, end)
+    if position < 0:
+        return text[start:end]
     pieces: List[str] = []
-    stack: List[str] = []
-    position = 0
-    for match in _STRUCTURAL_TAG.finditer(html):
-        pieces.append(_clean_fragment(html[position : match.start()]))
-        position = match.end()
-        closing, tag = match.group(1) == "/", match.group(2).lower()
-        if closing:
-            if tag in stack:
-                while stack:
-                    opened = stack.pop()
-                    pieces.append(f"</{opened}>")
-                    if opened == tag:
-                        break
+    section = start
+    while position >= 0:
+        decoded = _decode_entity(text, position + 1, True)
+        if decoded is None:
+            position = text.find("&", position + 1, end)
             continue
-        if tag == "body" and stack and stack[-1] == "head":
-            pieces.append(f"</{stack.pop()}>")
-        stack.append(tag)
-        pieces.append(_structural_start_tag(tag, match.group(3)))
-    pieces.append(_clean_fragment(html[position:]))
-    pieces.extend(f"</{tag}>" for tag in reversed(stack))
+        pieces.append(text[section:position])
+        pieces.append(decoded[0])
+        section = decoded[1]
+        position = text.find("&", section, end)
+    pieces.append(text[section:end])
     return "".join(pieces)
 
 
-def _may_have_structural_tag(value: str) -> bool:
-    """Cheap pre-check for ``_STRUCTURAL_TAG`` (``False`` is definite).
+# -- attribute values --------------------------------------------------------
 
-    Under ``re.IGNORECASE`` every character matching a letter of ``html``,
-    ``head`` or ``body`` case-folds to that letter.
+_CONTROL_AND_SPACE = re.compile("[\x00-\x20]+")
+_URL_SCHEME = re.compile("([a-zA-Z][a-zA-Z0-9.\\-+]*):")
+
+
+def _without_comments(href: str) -> str:
+    """Remove ``<!-- ... -->`` stretches the way sanitize-html does: the first
+    opener is always searched from the start again (so an opener formed across
+    a removed stretch counts), each removal in one forward pass.
     """
-    folded = value.casefold()
-    return "html" in folded or "head" in folded or "body" in folded
+    head: List[str] = []
+    position = 0
+    while True:
+        # The kept text has no opener of its own, but its last three
+        # characters and the rest may form one.
+        tail = "".join(head[-3:])
+        window = tail + href[position : position + 3]
+        joined = window.find("<!--")
+        if 0 <= joined < len(tail):
+            opener_in_head = len(head) - len(tail) + joined
+            search_from = position + joined + 4 - len(tail)
+        else:
+            opener = href.find("<!--", position)
+            if opener < 0:
+                break
+            opener_in_head = -1
+            search_from = opener + 4
+        closer = href.find("-->", search_from)
+        if closer < 0:
+            break
+        if opener_in_head >= 0:
+            del head[opener_in_head:]
+        else:
+            head.extend(href[position:opener])
+        position = closer + 3
+    return "".join(head) + href[position:]
+
+
+def _is_naughty_url(href: str) -> bool:
+    """Tell whether a URL uses a scheme outside the allowed set (whitespace,
+    control characters and HTML comments ignored; relative and
+    protocol-relative URLs are fine)."""
+    href = _CONTROL_AND_SPACE.sub("", href)
+    if "<!--" in href:
+        href = _without_comments(href)
+    scheme = _URL_SCHEME.match(href)
+    return scheme is not None and scheme.group(1).lower() not in _URL_SCHEMES
+
+
+def _js_number(value: float) -> str:
+    """Format a number like JavaScript's ``String(number)``."""
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    if value < 0:
+        return "-" + _js_number(-value)
+    _, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    assert isinstance(exponent, int)
+    exponent += len("".join(map(str, digit_tuple))) - len(digits)
+    count = len(digits)
+    point = exponent + count
+    if count <= point <= 21:
+        return digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return "0." + "0" * -point + digits
+    shown = point - 1
+    mantissa = digits if count == 1 else digits[0] + "." + digits[1:]
+    return f"{mantissa}e{'+' if shown >= 0 else '-'}{abs(shown)}"
+
+
+_SRCSET_SPACE = " \t\n\r\x0c"
+_SRCSET_COMMAS_OR_SPACES = re.compile("[, \t\n\r\x0c]*")
+_SRCSET_NOT_SPACES = re.compile("[^ \t\n\r\x0c]*")
+_SRCSET_DESCRIPTOR = re.compile("[^ \t\n\r\x0c,(]*")
+_NON_NEGATIVE_INTEGER = re.compile("[0-9]+")
+_FLOATING_POINT = re.compile("-?(?:[0-9]+|[0-9]*\\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _srcset_candidate(url: str, descriptors: List[str]) -> Optional[Dict[str, Any]]:
+    """Validate the descriptors of one ``srcset`` candidate (WHATWG rules as
+    the ``parse-srcset`` package applies them); ``None`` drops it."""
+    width: float = 0
+    height: float = 0
+    density: float = 0
+    for descriptor in descriptors:
+        unit, number = descriptor[-1:], descriptor[:-1]
+        if unit == "w" and _NON_NEGATIVE_INTEGER.fullmatch(number):
+            if width or density:
+                return None
+            width = float(number)
+            if width == 0:
+                return None
+        elif unit == "x" and _FLOATING_POINT.fullmatch(number):
+            if width or density or height:
+                return None
+            density = float(number)
+            if density < 0:
+                return None
+        elif unit == "h" and _NON_NEGATIVE_INTEGER.fullmatch(number):
+            if height or density:
+                return None
+            height = float(number)
+            if height == 0:
+                return None
+        else:
+            return None
+    return {"url": url, "w": width, "h": height, "d": density}
+
+
+def _parse_srcset(value: str) -> List[Dict[str, Any]]:
+    """Split a ``srcset`` value into valid candidates."""
+    candidates: List[Dict[str, Any]] = []
+    length = len(value)
+    position = 0
+    while True:
+        position = _SRCSET_COMMAS_OR_SPACES.match(value, position).end()
+        if position >= length:
+            return candidates
+        end = _SRCSET_NOT_SPACES.match(value, position).end()
+        url = value[position:end]
+        position = end
+        descriptors: List[str] = []
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            # Descriptors: split at whitespace, a comma ends the candidate,
+            # parentheses group (their content may hold anything).
+            position = _SKIP_WHITESPACE.match(value, position).end()
+            current = ""
+            while True:
+                run = _SRCSET_DESCRIPTOR.match(value, position).end()
+                current += value[position:run]
+                position = run
+                if position >= length:
+                    if current:
+                        descriptors.append(current)
+                    break
+                char = value[position]
+                position += 1
+                if char == ",":
+                    if current:
+                        descriptors.append(current)
+                    break
+                if char == "(":
+                    closing = value.find(")", position)
+                    if closing < 0:
+                        descriptors.append(current + value[position - 1 :])
+                        position = length
+                        break
+                    current += value[position - 1 : closing + 1]
+                    position = closing + 1
+                    continue
+                # Whitespace ends a descriptor.
+                if current:
+                    descriptors.append(current)
+                    current = ""
+                position = _SKIP_WHITESPACE.match(value, position).end()
+                if position >= length:
+                    break
+        candidate = _srcset_candidate(url, descriptors)
+        if candidate is not None:
+            candidates.append(candidate)
+
+
+def _clean_srcset(value: str) -> Optional[str]:
+    """Drop unsafe ``srcset`` candidates and re-serialise the rest.
+
+    :return: The new value, or ``None`` to drop the attribute.
+    """
+    kept = [candidate for candidate in _parse_srcset(value) if not _is_naughty_url(candidate["url"])]
+    if not kept or any(not candidate["url"] for candidate in kept):
+        return None
+    return ", ".join(
+        candidate["url"]
+        + (f" {_js_number(candidate['w'])}w" if candidate["w"] else "")
+        + (f" {_js_number(candidate['h'])}h" if candidate["h"] else "")
+        + (f" {_js_number(candidate['d'])}x" if candidate["d"] else "")
+        for candidate in kept
+    )
+
+
+_INVALID_ATTRIBUTE_NAME = re.compile("[\x00\t\n\x0c\r /<=>]")
+_ARRAY_INDEX = re.compile("0|[1-9][0-9]{0,9}")
+
+
+def _js_key_order(attributes: Dict[str, str]) -> List[Tuple[str, str]]:
+    """Attributes in the order of a JavaScript object's keys: array indices
+    (``"0"`` to ``"4294967294"``) first, ascending, then the rest as inserted."""
+    indices = [
+        name for name in attributes if _ARRAY_INDEX.fullmatch(name) and int(name) < 4294967295
+    ]
+    if not indices:
+        return list(attributes.items())
+    index_set = set(indices)
+    ordered = sorted(indices, key=int) + [name for name in attributes if name not in index_set]
+    return [(name, attributes[name]) for name in ordered]
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attribute(value: str) -> str:
+    return _escape_text(value).replace('"', "&quot;")
+
+
+def _start_tag(name: str, attributes: Dict[str, str]) -> str:
+    """Write an allowed start tag with its filtered attributes."""
+    pieces = ["<", name]
+    for attribute, value in _js_key_order(attributes):
+        if attribute.startswith("on") or (name == "img" and attribute not in _IMG_ATTRIBUTES):
+            continue
+        if _INVALID_ATTRIBUTE_NAME.search(attribute):
+            continue
+        if value == "" and attribute in _NON_BOOLEAN_ATTRIBUTES:
+            continue
+        if attribute in _URL_ATTRIBUTES and _is_naughty_url(value):
+            continue
+        if attribute in ("srcset", "imagesrcset"):
+            cleaned = _clean_srcset(value)
+            if cleaned is None:
+                continue
+            value = cleaned
+        pieces.append(" " + attribute)
+        if value:
+            pieces.append('="' + _escape_attribute(value) + '"')
+        elif attribute == "alt":
+            pieces.append('=""')
+    pieces.append(" />" if name in _SELF_CLOSING else ">")
+    return "".join(pieces)
+
+
+_STYLE_CLOSER = re.compile("</style", re.IGNORECASE)
+
+
+class _Sanitizer:
+    """One run of the tokenizer, element stack and filter over a string."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out: List[str] = []
+        #: Pending raw text of a ``<style>`` element.
+        self.raw: List[str] = []
+        # The parser's stack of open element names, with a count per name.
+        self.open: List[str] = []
+        self.open_count: Dict[str, int] = {}
+        self.foreign: List[bool] = [False]
+        # The filter's frames: (tag, disallowed).
+        self.frames: List[Tuple[str, bool]] = []
+        self.skip_text = False
+        self.skip_depth = 0
+        # The open tag being read.
+        self.tag_name = ""
+        self.attributes: Dict[str, str] = {}
+
+    # -- the filter (what sanitize-html does with each event) ---------------
+
+    def on_text(self, text: str) -> None:
+        if self.skip_text or not text:
+            return
+        if self.frames and self.frames[-1][0] == "style":
+            self.raw.append(text)
+        else:
+            if self.raw:
+                self.flush_raw()
+            self.out.append(_escape_text(text))
+
+    def flush_raw(self) -> None:
+        """Write the pending ``<style>`` text: raw CSS, unless it would end
+        the element early in a browser (then its ``<`` are escaped)."""
+        run = "".join(self.raw)
+        self.raw = []
+        if "</" in run and _STYLE_CLOSER.search(run) is not None:
+            run = run.replace("<", "&lt;")
+        self.out.append(run)
+
+    def on_open(self, name: str, attributes: Dict[str, str]) -> None:
+        if self.raw:
+            self.flush_raw()
+        if self.skip_text:
+            self.skip_depth += 1
+            return
+        if name not in _ALLOWED_TAGS:
+            self.frames.append((name, True))
+            if name in _NON_TEXT_TAGS:
+                self.skip_text = True
+                self.skip_depth = 1
+            return
+        self.frames.append((name, False))
+        self.out.append(_start_tag(name, attributes))
+
+    def on_close(self, name: str) -> None:
+        if self.raw:
+            self.flush_raw()
+        if self.skip_text:
+            self.skip_depth -= 1
+            if self.skip_depth:
+                return
+            self.skip_text = False
+        if not self.frames or self.frames[-1][0] != name:
+            return  # bad markup: nothing to close
+        _, disallowed = self.frames.pop()
+        if disallowed or name in _SELF_CLOSING:
+            return
+        self.out.append("</" + name + ">")
+
+    # -- the parser (htmlparser2's element rules) ----------------------------
+
+    def _push(self, name: str) -> None:
+        self.open.append(name)
+        self.open_count[name] = self.open_count.get(name, 0) + 1
+
+    def _pop(self) -> str:
+        name = self.open.pop()
+        self.open_count[name] -= 1
+        return name
+
+    def open_tag_name(self, name: str) -> None:
+        implied = _OPEN_IMPLIES_CLOSE.get(name)
+        if implied is not None:
+            while self.open and self.open[-1] in implied:
+                self.on_close(self._pop())
+        if name not in _VOID_ELEMENTS:
+            self._push(name)
+            if name in _FOREIGN_ELEMENTS:
+                self.foreign.append(True)
+            elif name in _INTEGRATION_ELEMENTS:
+                self.foreign.append(False)
+        self.tag_name = name
+        self.attributes = {}
+
+    def end_open_tag(self) -> None:
+        name = self.tag_name
+        self.on_open(name, self.attributes)
+        if name in _VOID_ELEMENTS:
+            self.on_close(name)
+        self.tag_name = ""
+
+    def self_closing_tag(self) -> None:
+        if self.foreign and self.foreign[-1]:
+            name = self.tag_name
+            self.end_open_tag()
+            if self.open and self.open[-1] == name:
+                self.on_close(name)
+                self._pop()
+        else:
+            self.end_open_tag()
+
+    def attribute(self, name: str, value: str) -> None:
+        if name != "__proto__" and name not in self.attributes:
+            self.attributes[name] = value
+
+    def close_tag(self, name: str) -> None:
+        if name in _FOREIGN_ELEMENTS or name in _INTEGRATION_ELEMENTS:
+            if self.foreign:
+                self.foreign.pop()
+        if name not in _VOID_ELEMENTS:
+            if self.open_count.get(name):
+                while True:
+                    opened = self._pop()
+                    self.on_close(opened)
+                    if opened == name:
+                        break
+            elif name == "p":
+                self.open_tag_name("p")
+                self.end_open_tag()
+                if self.open and self.open[-1] == "p":
+                    self.on_close("p")
+                    self._pop()
+        elif name == "br":
+            self.on_open("br", {})
+            self.on_close("br")
+
+    def finish(self) -> str:
+        for name in reversed(self.open):
+            self.on_close(name)
+        if self.raw:
+            self.flush_raw()
+        return "".join(self.out)
+
+    # -- the tokenizer -------------------------------------------------------
+
+    def run(self) -> str:
+        text = self.text
+        length = len(text)
+        section = 0  # start of the pending text
+        position = 0
+        while True:
+            match = _TEXT_STOP.search(text, position)
+            if match is None:
+                self.on_text(text[section:])
+                return self.finish()
+            stop = match.start()
+            if text[stop] == "&":
+                decoded = _decode_entity(text, stop + 1, False)
+                if decoded is None:
+                    position = stop + 1
+                else:
+                    self.on_text(text[section:stop])
+                    self.on_text(decoded[0])
+                    section = position = decoded[1]
+                continue
+            self.on_text(text[section:stop])
+            section = stop
+            after = stop + 1
+            if after >= length:
+                self.on_text(text[stop:])
+                return self.finish()
+            char = text[after]
+            if char == "!":
+                resumed = self._declaration(after + 1)
+            elif char == "?":
+                resumed = self._skip_to_gt(after + 1, after + 1)
+            elif char == "/":
+                closer = _SKIP_WHITESPACE.match(text, after + 1).end()
+                if closer < length and text[closer] == ">":
+                    # "</>" and "</ >" stay in the text.
+                    position = closer + 1
+                    continue
+                resumed = self._closing_tag(stop, after + 1)
+            elif char.isascii() and char.isalpha():
+                resumed = self._open_tag(after)
+            else:
+                position = after  # a literal "<": it stays in the text
+                continue
+            if resumed < 0:
+                return self.finish()
+            section = position = resumed
+
+    def _trailing(self, start: int) -> int:
+        """End of input inside a construct whose text the tokenizer emits."""
+        self.on_text(self.text[start:])
+        return -1
+
+    def _skip_to_gt(self, search_from: int, text_start: int) -> int:
+        """Skip a declaration, processing instruction or bogus comment."""
+        end = self.text.find(">", search_from)
+        return self._trailing(text_start) if end < 0 else end + 1
+
+    def _declaration(self, start: int) -> int:
+        """After ``<!``: comment, CDATA section or declaration (all dropped)."""
+        text = self.text
+        length = len(text)
+        if start >= length:
+            return -1
+        char = text[start]
+        if char == "[":
+            position = start + 1
+            for expected in "CDATA[":
+                if position >= length:
+                    return self._trailing(start)
+                if text[position] != expected:
+                    # Not CDATA: a declaration, from this character on.
+                    return self._skip_to_gt(position, start)
+                position += 1
+            end = text.find("]]>", position)
+            return -1 if end < 0 else end + 3
+        if char == "-":
+            if start + 1 >= length:
+                return self._trailing(start)
+            if text[start + 1] != "-":
+                return self._skip_to_gt(start + 2, start)
+            body = start + 2
+            quick = _COMMENT_QUICK_END.match(text, body)
+            if quick is not None:
+                return quick.end()
+            end = text.find("-->", body)
+            return -1 if end < 0 else end + 3
+        return self._skip_to_gt(start + 1, start)
+
+    def _closing_tag(self, less_than: int, start: int) -> int:
+        """After ``</``."""
+        text = self.text
+        length = len(text)
+        position = _SKIP_WHITESPACE.match(text, start).end()
+        if position >= length:
+            return self._trailing(less_than)
+        char = text[position]
+        if not (char.isascii() and char.isalpha()):
+            return self._skip_to_gt(position + 1, position)
+        end = _CLOSING_NAME.match(text, position).end()
+        if end >= length:
+            return -1
+        self.close_tag(text[position:end].lower())
+        return self._after_closing_name(end)
+
+    def _after_closing_name(self, end: int) -> int:
+        text = self.text
+        if text[end] == ">":
+            return end + 1
+        gt = text.find(">", end + 1)
+        if gt < 0:
+            return self._last_code_unit()
+        return gt + 1
+
+    def _last_code_unit(self) -> int:
+        """End of input where the tokenizer has no text start: it emits the
+        last UTF-16 code unit of the input (half of an astral character
+        becomes U+FFFD here rather than a lone surrogate)."""
+        last = self.text[-1]
+        self.on_text(last if ord(last) <= 0xFFFF else "\ufffd")
+        return -1
+
+    def _open_tag(self, start: int) -> int:
+        """At the first letter of a start tag's name."""
+        text = self.text
+        length = len(text)
+        end = _TAG_NAME.match(text, start).end()
+        raw = text[start:end]
+        first = raw[0].lower()
+        sequence: Optional[str] = None
+        by_second = _SPECIAL_BY_SECOND.get(first)
+        if by_second is not None:
+            candidate = by_second.get(raw[1:2].lower()) if len(raw) > 1 and raw[1].isascii() else None
+            rest = raw[2:]
+            if end >= length:
+                # End of input in the name: the partial name of a raw-text
+                # element is text, any other name is dropped.
+                if len(raw) == 1 or (
+                    candidate is not None and rest.isascii() and candidate[4:].startswith(rest.lower())
+                ):
+                    return self._trailing(start)
+                return -1
+            if candidate is not None and rest.isascii() and rest.lower() == candidate[4:]:
+                sequence = candidate
+        if end >= length:
+            return -1
+        self.open_tag_name(raw.lower())
+        return self._attributes(end, sequence)
+
+    def _attributes(self, position: int, sequence: Optional[str]) -> int:
+        """Read attributes up to the end of the start tag."""
+        text = self.text
+        length = len(text)
+        while True:
+            position = _SKIP_WHITESPACE.match(text, position).end()
+            if position >= length:
+                return -1
+            char = text[position]
+            if char == ">":
+                self.end_open_tag()
+                if sequence is not None:
+                    return self._raw_text(position + 1, sequence)
+                return position + 1
+            if char == "/":
+                position = _SKIP_WHITESPACE.match(text, position + 1).end()
+                if position >= length:
+                    return self._last_code_unit()
+                if text[position] == ">":
+                    self.self_closing_tag()
+                    return position + 1
+                continue
+            name_end = _ATTRIBUTE_NAME.match(text, position).end()
+            if name_end >= length:
+                return -1
+            name = text[position:name_end].lower()
+            position = _SKIP_WHITESPACE.match(text, name_end).end()
+            if position >= length:
+                return -1
+            if text[position] != "=":
+                self.attribute(name, "")
+                continue
+            position = _SKIP_WHITESPACE.match(text, position + 1).end()
+            if position >= length:
+                return -1
+            quote = text[position]
+            if quote == '"' or quote == "'":
+                closing = text.find(quote, position + 1)
+                if closing < 0:
+                    return -1
+                self.attribute(name, _decode_attribute(text, position + 1, closing))
+                position = closing + 1
+            else:
+                value_end = _UNQUOTED_VALUE.match(text, position).end()
+                if value_end >= length:
+                    return -1
+                self.attribute(name, _decode_attribute(text, position, value_end))
+                position = value_end
+
+    def _raw_text(self, start: int, sequence: str) -> int:
+        """Content of ``script``, ``style``, ``title``, ``textarea`` or
+        ``xmp`` (by the opening name's first two letters) up to the matching
+        end tag; only ``title`` decodes character references."""
+        text = self.text
+        length = len(text)
+        codes = [ord(char) for char in sequence]
+        size = len(codes)
+        is_title = sequence == "</title"
+        pieces: List[str] = []
+        section = start
+        position = start
+        index = 0
+        while position < length:
+            char = text[position]
+            if index == size:
+                if char == ">" or char in _TAG_WHITESPACE:
+                    end_of_text = position - size
+                    pieces.append(text[section:end_of_text])
+                    self.on_text("".join(pieces))
+                    self.close_tag(text[end_of_text + 2 : position].lower())
+                    return self._after_closing_name(position)
+                index = 0
+            if (ord(char) | 0x20) == codes[index]:
+                index += 1
+                position += 1
+            elif index == 0:
+                if is_title:
+                    if char == "&":
+                        decoded = _decode_entity(text, position + 1, False)
+                        if decoded is not None:
+                            pieces.append(text[section:position])
+                            pieces.append(decoded[0])
+                            section = position = decoded[1]
+                            continue
+                    stop = _TITLE_STOP.search(text, position + 1)
+                    position = length if stop is None else stop.start()
+                else:
+                    found = text.find("<", position + 1)
+                    if found < 0:
+                        position = length
+                    else:
+                        index = 1
+                        position = found + 1
+            else:
+                index = 1 if char == "<" else 0
+                position += 1
+        pieces.append(text[section:])
+        self.on_text("".join(pieces))
+        return -1
+
+
+_JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: A closer with a ``/`` after its name (``</p/ >``) as the SDK matches it
+#: before sanitising; the ``>`` it runs to is found separately.
+_SLASHED_CLOSER = re.compile("</([a-zA-Z][a-zA-Z0-9]*)[" + _JS_SPACE + "]*/")
+_DOCTYPE = re.compile("<!DOCTYPE [^\n\r\u2028\u2029>]*>")
+
+
+def _normalise_closers(value: str) -> str:
+    """Rewrite ``</name .../...>`` to ``</name>`` as the SDK does before
+    sanitising (one forward pass; without a later ``>`` nothing changes)."""
+    pieces: List[str] = []
+    position = 0
+    while True:
+        match = _SLASHED_CLOSER.search(value, position)
+        if match is None:
+            break
+        gt = value.find(">", match.end())
+        if gt < 0:
+            break
+        pieces.append(value[position : match.start()])
+        pieces.append("</" + match.group(1) + ">")
+        position = gt + 1
+    if not pieces:
+        return value
+    pieces.append(value[position:])
+    return "".join(pieces)
+
+
+_NEEDS_WORK = re.compile("[<>&]")
 
 
 def sanitize_html(value: str) -> str:
     """Sanitise one string the way the Novu SDK sanitises step outputs.
 
-    Strings without ``<``, ``>`` or ``&`` are returned unchanged.
+    Strings without ``<``, ``>`` or ``&`` are returned unchanged.  Time and
+    memory are linear in the length of ``value``.
 
     :param value: Possibly untrusted HTML or plain text.
     :return: The sanitised HTML.
     """
     if not _NEEDS_WORK.search(value):
         return value
-    # A malformed closer has a ``/`` that does not follow ``<``.
-    if value.count("/") != value.count("</"):
-        value = _MALFORMED_CLOSER.sub(r"</\1>", value)
+    if "</" in value:
+        value = _normalise_closers(value)
     doctype = _DOCTYPE.match(value)
-    if _may_have_structural_tag(value) and _STRUCTURAL_TAG.search(value):
-        cleaned = _clean_document(value)
-    else:
-        cleaned = _clean_fragment(value)
+    cleaned = _Sanitizer(value).run()
     return doctype.group(0) + cleaned if doctype else cleaned
 
 
@@ -559,7 +969,9 @@ def sanitize_outputs(value: Any) -> Any:
     """Sanitise every string leaf of a JSON-like structure.
 
     Dictionaries and lists are copied (keys are left alone); other values are
-    returned as they are.  The input is never mutated.
+    returned as they are.  The input is never mutated.  Unlike the SDK, lists
+    nested in lists stay lists and ``None`` items are kept (see the module
+    docstring).
 
     :param value: Step outputs (or any part of them).
     :return: A sanitised copy.
