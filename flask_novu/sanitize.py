@@ -39,11 +39,11 @@ fails on ``null`` in an array).
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal
 from html.entities import html5 as _HTML5_ENTITIES
 from typing import Any, Dict, List, Optional, Tuple
+
+from ._jsnumber import js_number
 
 __all__ = ["sanitize_html", "sanitize_outputs"]
 
@@ -185,9 +185,35 @@ _SPECIAL_BY_SECOND = {
 _SPECIAL_BY_SECOND["x"] = _SPECIAL_BY_SECOND["t"]
 _TITLE_STOP = re.compile("[<\x1c&]")
 
+def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """End of the run of ``pattern`` (which matches the empty string) at
+    ``position``."""
+    match = pattern.match(text, position)
+    return position if match is None else match.end()
+
+
 # -- entities ----------------------------------------------------------------
 
 _ENTITY_NAME = re.compile("[A-Za-z0-9]{1,32}")
+#: Names that match without ``;`` (``&amp``, ``&copy``...).
+_LEGACY_ENTITIES = {name: value for name, value in _HTML5_ENTITIES.items() if not name.endswith(";")}
+#: Every prefix of an entity name (without ``;``).
+_ENTITY_PREFIXES = frozenset(
+    name[:length] for name in _HTML5_ENTITIES for length in range(1, len(name.rstrip(";")) + 1)
+)
+#: Partial names after a legacy name where the reference decoder (entities 7)
+#: still decodes the legacy name inside an attribute value, whatever
+#: follows (``title="&lti"`` is ``<i``); elsewhere in an attribute, a legacy
+#: name followed by more of a longer name is left as it is.  Observed from
+#: the decoder over every such prefix.
+_ATTRIBUTE_RUN_PREFIXES = frozenset(
+    {
+        "divideo", "divideon", "divideont", "divideonti", "divideontim", "divideontime",
+        "gtl", "gtlP", "gtlPa", "gtq", "gtqu", "gtque", "gtques", "gtreql", "gtreqle",
+        "gtreqles", "gtrl", "gtrle", "gtrles", "lti", "ltim", "ltime", "ltl", "ltla", "ltlar",
+        "ltq", "ltqu", "ltque", "ltques",
+    }
+)
 _DECIMAL = re.compile("[0-9]+")
 _HEX = re.compile("[0-9A-Fa-f]+")
 _WINDOWS_1252 = {
@@ -240,18 +266,32 @@ def _decode_entity(text: str, start: int, in_attribute: bool) -> Optional[Tuple[
     if match is None:
         return None
     name = match.group()
-    if text.startswith(";", match.end()):
-        decoded = _HTML5_ENTITIES.get(name + ";")
+    # Follow the entity names as far as the input does.
+    walked = 1
+    while walked < len(name) and name[: walked + 1] in _ENTITY_PREFIXES:
+        walked += 1
+    if name[:walked] not in _ENTITY_PREFIXES:
+        return None
+    end = start + walked
+    if text.startswith(";", end):
+        decoded = _HTML5_ENTITIES.get(name[:walked] + ";")
         if decoded is not None:
-            return decoded, match.end() + 1
-    for length in range(len(name), 1, -1):
-        decoded = _HTML5_ENTITIES.get(name[:length])
+            return decoded, end + 1
+    for length in range(walked, 1, -1):
+        decoded = _LEGACY_ENTITIES.get(name[:length])
         if decoded is not None:
-            end = start + length
-            if in_attribute and end < len(text) and (text[end].isascii() and (text[end].isalnum() or text[end] == "=")):
+            break
+    else:
+        return None
+    if in_attribute:
+        walked_name = name[:walked]
+        if length == walked or walked_name + ";" in _HTML5_ENTITIES:
+            following = text[end : end + 1]
+            if following == "=" or (following.isascii() and following.isalnum()):
                 return None
-            return decoded, end
-    return None
+        elif walked_name not in _ATTRIBUTE_RUN_PREFIXES:
+            return None
+    return decoded, start + length
 
 
 def _decode_attribute(text: str, start: int, end: int) -> str:
@@ -324,32 +364,6 @@ def _is_naughty_url(href: str) -> bool:
     return scheme is not None and scheme.group(1).lower() not in _URL_SCHEMES
 
 
-def _js_number(value: float) -> str:
-    """Format a number like JavaScript's ``String(number)``."""
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "0"
-    if value < 0:
-        return "-" + _js_number(-value)
-    _, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
-    digits = "".join(map(str, digit_tuple)).rstrip("0")
-    assert isinstance(exponent, int)
-    exponent += len("".join(map(str, digit_tuple))) - len(digits)
-    count = len(digits)
-    point = exponent + count
-    if count <= point <= 21:
-        return digits + "0" * (point - count)
-    if 0 < point <= 21:
-        return digits[:point] + "." + digits[point:]
-    if -6 < point <= 0:
-        return "0." + "0" * -point + digits
-    shown = point - 1
-    mantissa = digits if count == 1 else digits[0] + "." + digits[1:]
-    return f"{mantissa}e{'+' if shown >= 0 else '-'}{abs(shown)}"
-
-
-_SRCSET_SPACE = " \t\n\r\x0c"
 _SRCSET_COMMAS_OR_SPACES = re.compile("[, \t\n\r\x0c]*")
 _SRCSET_NOT_SPACES = re.compile("[^ \t\n\r\x0c]*")
 _SRCSET_DESCRIPTOR = re.compile("[^ \t\n\r\x0c,(]*")
@@ -394,10 +408,10 @@ def _parse_srcset(value: str) -> List[Dict[str, Any]]:
     length = len(value)
     position = 0
     while True:
-        position = _SRCSET_COMMAS_OR_SPACES.match(value, position).end()
+        position = _end(_SRCSET_COMMAS_OR_SPACES, value, position)
         if position >= length:
             return candidates
-        end = _SRCSET_NOT_SPACES.match(value, position).end()
+        end = _end(_SRCSET_NOT_SPACES, value, position)
         url = value[position:end]
         position = end
         descriptors: List[str] = []
@@ -406,10 +420,10 @@ def _parse_srcset(value: str) -> List[Dict[str, Any]]:
         else:
             # Descriptors: split at whitespace, a comma ends the candidate,
             # parentheses group (their content may hold anything).
-            position = _SKIP_WHITESPACE.match(value, position).end()
+            position = _end(_SKIP_WHITESPACE, value, position)
             current = ""
             while True:
-                run = _SRCSET_DESCRIPTOR.match(value, position).end()
+                run = _end(_SRCSET_DESCRIPTOR, value, position)
                 current += value[position:run]
                 position = run
                 if position >= length:
@@ -435,7 +449,7 @@ def _parse_srcset(value: str) -> List[Dict[str, Any]]:
                 if current:
                     descriptors.append(current)
                     current = ""
-                position = _SKIP_WHITESPACE.match(value, position).end()
+                position = _end(_SKIP_WHITESPACE, value, position)
                 if position >= length:
                     break
         candidate = _srcset_candidate(url, descriptors)
@@ -453,9 +467,9 @@ def _clean_srcset(value: str) -> Optional[str]:
         return None
     return ", ".join(
         candidate["url"]
-        + (f" {_js_number(candidate['w'])}w" if candidate["w"] else "")
-        + (f" {_js_number(candidate['h'])}h" if candidate["h"] else "")
-        + (f" {_js_number(candidate['d'])}x" if candidate["d"] else "")
+        + (f" {js_number(candidate['w'])}w" if candidate["w"] else "")
+        + (f" {js_number(candidate['h'])}h" if candidate["h"] else "")
+        + (f" {js_number(candidate['d'])}x" if candidate["d"] else "")
         for candidate in kept
     )
 
@@ -699,7 +713,7 @@ class _Sanitizer:
             elif char == "?":
                 resumed = self._skip_to_gt(after + 1, after + 1)
             elif char == "/":
-                closer = _SKIP_WHITESPACE.match(text, after + 1).end()
+                closer = _end(_SKIP_WHITESPACE, text, after + 1)
                 if closer < length and text[closer] == ">":
                     # "</>" and "</ >" stay in the text.
                     position = closer + 1
@@ -759,13 +773,13 @@ class _Sanitizer:
         """After ``</``."""
         text = self.text
         length = len(text)
-        position = _SKIP_WHITESPACE.match(text, start).end()
+        position = _end(_SKIP_WHITESPACE, text, start)
         if position >= length:
             return self._trailing(less_than)
         char = text[position]
         if not (char.isascii() and char.isalpha()):
             return self._skip_to_gt(position + 1, position)
-        end = _CLOSING_NAME.match(text, position).end()
+        end = _end(_CLOSING_NAME, text, position)
         if end >= length:
             return -1
         self.close_tag(text[position:end].lower())
@@ -792,7 +806,7 @@ class _Sanitizer:
         """At the first letter of a start tag's name."""
         text = self.text
         length = len(text)
-        end = _TAG_NAME.match(text, start).end()
+        end = _end(_TAG_NAME, text, start)
         raw = text[start:end]
         first = raw[0].lower()
         sequence: Optional[str] = None
@@ -820,7 +834,7 @@ class _Sanitizer:
         text = self.text
         length = len(text)
         while True:
-            position = _SKIP_WHITESPACE.match(text, position).end()
+            position = _end(_SKIP_WHITESPACE, text, position)
             if position >= length:
                 return -1
             char = text[position]
@@ -830,24 +844,24 @@ class _Sanitizer:
                     return self._raw_text(position + 1, sequence)
                 return position + 1
             if char == "/":
-                position = _SKIP_WHITESPACE.match(text, position + 1).end()
+                position = _end(_SKIP_WHITESPACE, text, position + 1)
                 if position >= length:
                     return self._last_code_unit()
                 if text[position] == ">":
                     self.self_closing_tag()
                     return position + 1
                 continue
-            name_end = _ATTRIBUTE_NAME.match(text, position).end()
+            name_end = _end(_ATTRIBUTE_NAME, text, position)
             if name_end >= length:
                 return -1
             name = text[position:name_end].lower()
-            position = _SKIP_WHITESPACE.match(text, name_end).end()
+            position = _end(_SKIP_WHITESPACE, text, name_end)
             if position >= length:
                 return -1
             if text[position] != "=":
                 self.attribute(name, "")
                 continue
-            position = _SKIP_WHITESPACE.match(text, position + 1).end()
+            position = _end(_SKIP_WHITESPACE, text, position + 1)
             if position >= length:
                 return -1
             quote = text[position]
@@ -858,7 +872,7 @@ class _Sanitizer:
                 self.attribute(name, _decode_attribute(text, position + 1, closing))
                 position = closing + 1
             else:
-                value_end = _UNQUOTED_VALUE.match(text, position).end()
+                value_end = _end(_UNQUOTED_VALUE, text, position)
                 if value_end >= length:
                     return -1
                 self.attribute(name, _decode_attribute(text, position, value_end))

@@ -1,10 +1,14 @@
-"""Record the sanitiser's outputs for a generated corpus of attribute-heavy HTML.
+"""Record the reference sanitiser's outputs for a corpus of email and in-app HTML.
 
-The corpus (``tests/fixtures/sanitize_attributes.json``) pins the outputs of
-``flask_novu.sanitize.sanitize_html`` so that refactorings of how attributes
-are filtered can be checked against them (``tests/test_sanitize.py``). The
-expected outputs were checked by hand for a sample and follow the rules in the
-module docstring; regenerate only when a change of output is intended::
+Runs ``sanitize-html`` exactly as ``@novu/framework`` 2.13.2 configures it
+(``scripts/sanitize_oracle.cjs``, which needs an installed copy of the
+reference bridge: ``NOVU_REFERENCE_INSTALLED``, default ``/tmp/novu-ref``)
+over the seeded corpus of ``tests/_sanitize_cases.py`` plus fixed edge and
+hostile cases, and writes ``tests/fixtures/sanitize_corpus.json``: one
+``[input, sdk_output]`` pair per case, or ``[input, sdk_output, ours, reason]``
+where Flask-Novu deliberately differs (``docs/protocol.rst``; ``reason`` is
+``style-closer`` or ``lone-surrogate``).  Any other disagreement stops the
+recording.  Run from the repository root::
 
     python scripts/record_sanitize_corpus.py
 """
@@ -12,57 +16,57 @@ module docstring; regenerate only when a change of output is intended::
 from __future__ import annotations
 
 import json
+import os
 import pathlib
-import random
+import subprocess
+import sys
+from typing import List
 
-from flask_novu.sanitize import sanitize_html
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sanitize_attributes.json"
+from flask_novu.sanitize import sanitize_html  # noqa: E402
+from tests._sanitize_cases import EDGE_CASES, corpus  # noqa: E402
 
-TAGS = ["a", "img", "p", "td", "div", "span", "style", "link", "meta", "blockquote",
-        "iframe", "script", "x-custom", "video", "body", "table", "col", "br", "wbr", "q"]
-ATTRIBUTES = ["href", "src", "srcset", "title", "alt", "class", "style", "width", "onclick",
-              "target", "data-x", "aria-label", "nowrap", "hidden", "cite", "action", "poster",
-              "background", "xlink:href", "id", "lang", "HREF", "Src", "sizes", "loading",
-              "bgcolor", "rel", "longdesc", "usemap", "unknownattr", "onerror"]
-VALUES = ["", "x", "https://e.com/?a=1&b=2", "https://e.com/?a=1&amp;b=2", "javascript:alert(1)",
-          " java\tscript:x", "java&#x09;script:x", "java<!-- -->script:x", "mailto:a@b.c", "tel:+1",
-          "data:image/png;base64,AA", "//cdn.example/x.png", "a.png 1x, javascript:y 2x",
-          "a.png 100w, b.png 2.50x", "a.png 1x 2x", "&quot;q&quot;", "a&nbsp;b", "<b>", "ftp://f",
-          "vbscript:x", "HTTPS://E.COM", "#top", "/rel/path", "caf\u00e9 \u2603", "a\"b", "a'b",
-          "  spaced  ", "\x01ctl", "=\"\"", "&lt;i&gt;", "?q=1", "HtTp://ok", "java\nscript:x"]
+OUT = ROOT / "tests" / "fixtures" / "sanitize_corpus.json"
+SEED = 20261202
+COUNT = 3000
 
 
-def _attribute(rng: random.Random) -> str:
-    name, value = rng.choice(ATTRIBUTES), rng.choice(VALUES)
-    quote = rng.choice(['"', "'", ""])
-    if quote == "" and (not value or any(c in value for c in " \t\n\"'=<>`")):
-        quote = '"' if '"' not in value else "'"
-    if quote and quote in value:
-        quote = "'" if quote == '"' else '"'
-    if rng.random() < 0.08:
-        return f" {name}"
-    return f" {name}={quote}{value}{quote}"
+def reference_outputs(inputs: List[str]) -> List[str]:
+    """Sanitise ``inputs`` with the reference sanitiser (node)."""
+    env = dict(os.environ)
+    env.setdefault("NOVU_REFERENCE_INSTALLED", "/tmp/novu-ref")
+    completed = subprocess.run(
+        ["node", str(ROOT / "scripts" / "sanitize_oracle.cjs")],
+        input=json.dumps(inputs),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    outputs: List[str] = json.loads(completed.stdout)
+    return outputs
 
 
-def _element(rng: random.Random, depth: int = 0) -> str:
-    tag = rng.choice(TAGS)
-    attributes = "".join(_attribute(rng) for _ in range(rng.randint(0, 4)))
-    inner = rng.choice(["", "text", "a &amp; b", "<b>bold</b>", "x\u00a0y"])
-    if depth < 2 and rng.random() < 0.4:
-        inner += _element(rng, depth + 1)
-    return f"<{tag}{attributes}>{inner}</{tag}>"
-
-
-def corpus(count: int = 600, seed: int = 20261126) -> list[str]:
-    rng = random.Random(seed)
-    return ["".join(_element(rng) for _ in range(rng.randint(1, 3))) for _ in range(count)]
+def reason(sdk: str, ours: str) -> str:
+    """Name the deliberate difference between two outputs, or fail."""
+    if ours == "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in sdk):
+        return "lone-surrogate"
+    if ours.lower().count("</style") < sdk.lower().count("</style"):
+        return "style-closer"
+    raise SystemExit(f"undocumented difference:\n  sdk:  {sdk!r}\n  ours: {ours!r}")
 
 
 def main() -> None:
-    cases = [[dirty, sanitize_html(dirty)] for dirty in corpus()]
-    OUT.write_text(json.dumps(cases, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"{len(cases)} cases written to {OUT}")
+    inputs = list(EDGE_CASES) + corpus(COUNT, SEED)
+    cases = []
+    for dirty, sdk in zip(inputs, reference_outputs(inputs)):
+        ours = sanitize_html(dirty)
+        cases.append([dirty, sdk] if ours == sdk else [dirty, sdk, ours, reason(sdk, ours)])
+    OUT.write_text(json.dumps(cases, indent=0) + "\n", encoding="utf-8")
+    differing = sum(len(case) > 2 for case in cases)
+    print(f"{len(cases)} cases written to {OUT.relative_to(ROOT)} ({differing} deliberate differences)")
 
 
 if __name__ == "__main__":

@@ -175,8 +175,7 @@ HOSTILE = [
 
 SHAPES: List[Callable[[random.Random], str]] = [
     lambda rng: "".join(_element(rng, 0) for _ in range(rng.randint(1, 4))),
-    _mjml_email,
-    _mailchimp_email,
+    lambda rng: "".join(_element(rng, 0) for _ in range(rng.randint(1, 4))),
     _in_app,
     lambda rng: rng.choice(HOSTILE),
     lambda rng: _text(rng) + rng.choice(HOSTILE) + _text(rng),
@@ -197,8 +196,11 @@ def _mutate(rng: random.Random, html: str) -> str:
 
 
 def case(rng: random.Random) -> str:
-    """One generated input."""
-    html = rng.choice(SHAPES)(rng)
+    """One generated input (a whole email template about one time in 20)."""
+    if rng.random() < 0.05:
+        html = rng.choice([_mjml_email, _mailchimp_email])(rng)
+    else:
+        html = rng.choice(SHAPES)(rng)
     if rng.random() < 0.35:
         html = _mutate(rng, html)
     return html
@@ -208,3 +210,43 @@ def corpus(count: int, seed: int) -> List[str]:
     """``count`` generated inputs, the same for the same seed."""
     rng = random.Random(seed)
     return [case(rng) for _ in range(count)]
+
+
+#: Fixed cases: every state of the tokenizer at the end of input, the
+#: element rules, entity and attribute edge cases, and the quirks the SDK's
+#: pre-processing adds.
+EDGE_CASES: List[str] = [
+    "", "plain", "a</b x", "a</b x\U0001f600", "<?foo", "<?foo>bar", "</3abc", "</3>x", "<!foo", "<!foo>x",
+    "<!-", "<!->abc", "<!-x>y", "<!>abc", "<![CD", "<![CDATA[x]]>y", "<![CDATAx>y", "<!-->x", "<!--->x",
+    "<!---->x", "<!-- a -- b --->x", "<!--x", "<", "a<", "</", "</ ", "</>x", "</ >x", "<a/", "<a /",
+    "<a/\U0001f600", "<s", "<sc", "<scr", "<script", "<st", "<style", "<t", "<ti", "<te", "<x", "<xm",
+    "<xmp", "<a", "<tr", "<sx", "<scriptx>y", "<b", "x<b>y<b z=\"", "<p>x<div", "<p>x<div a", "<b>x</b",
+    "<p 2=a 1=b x=c __proto__=d>t</p>", "<p b=1 B=2 a=3>t</p>", "<p =a>t</p>", "<p a =b c= d e = 'f'>t</p>",
+    "<p a=\"1\"b='2'c=3>t</p>", "<p a=>t</p>", "<p a=b/>t</p>", "<p/a/b>t</p>", "<p\x0bx=1>t</p>",
+    "<p \"onclick=x>t</p>", "<p <b>t</p>", "<P CLASS=X>t</P>", "<style>a<x\x1c/style>b", "<style>a</stylex</style>b",
+    "<style>a</style >b", "<style>a</STYLE\n>b", "<style>a<</style>b", "<style>x&amp;y</style>", "<style/>a<b>c</b>",
+    "<script>a</script>b", "<script>a</scrip</script>b", "<script/>x<b>y</b>z", "<SCRIPT>a</SCRIPT>b",
+    "<title>a &amp; <b>b</b></title>", "<title>a<&amp;</title>", "<title>&notit; &noti</title>", "<title>x",
+    "<xitle>a&amp;<b></title>z", "<tmp><b>x</b></xmp>y", "<textarea><b>x</b></textarea>y", "<xmp><i>x</i></xmp>y",
+    "<xextarea>a</textarea>b", "<option><b>x</b></option>y<select><option>a<option>b</select>z",
+    "<b><option>x</b>y", "<b><i></b>x", "<b><i>x</b>y</i>z", "<td>x</td><tr><col>", "<table>text<tr>x</table>",
+    "<tr><td>a<td>b<tr><td>c", "<table><tbody><tr><td>1<tbody><tr><td>2</table>", "<p>a<p>b<div>c</p>",
+    "<li>a<li>b", "<dd>a<dt>b", "<rt>a<rp>b", "</p>", "a</p>b", "</br>", "<p></br></p>", "</img>", "<br/>x",
+    "<col>x", "<wbr>", "<hr>x", "<img>", "<input>x", "<html><head><title>t</title><body>b", "<head><link><body>",
+    "<div mc:edit=\"body\">x</div>", "<svg><p>x</p></svg><math>m</math>", "<svg><rect/><g/></svg>x",
+    "<svg><foreignObject><p/>x</foreignObject><p/>y</svg>", "</svg><svg/>x", "<math><mi/>x</math>",
+    "<svg><title>t</title><g/>x</svg>", "<svg><desc><b/>x</desc></svg>",
+    "&notit; &noti &amp &ampx <a title=\"&notit &ampx &amp- &#x41\">q</a>", "&#0;&#x0;&#128;&#x9f;&#xD800;&#1114112;",
+    "&#99999999999999999999;&#x41&#65x&#x;&#;&#", "&AMP;&Amp;&amp;&ampamp;", "&CounterClockwiseContourIntegral;",
+    "&NotEqualTilde;", "&nbsp;&copy&reg", "<a title=\"&amp=x &ampx &amp\">q</a>", "<a title=&lt;b&gt;>q</a>",
+    "<a href=\"javascript&colon;alert(1)\">x</a>", "<a href=\"java<!-- -->script:x\">x</a>",
+    "<a href=\"<!<!-- x -->--javascript:x\">x</a>", "<a href=\"<!-- a -->\">x</a>", "<a href=\"<!--\">x</a>",
+    "<a href=\"\\\\evil.com\">x</a>", "<a href=\"//evil.com\">x</a>", "<a href=\"HtTpS:x\">x</a>",
+    "<img srcset=\"a.png 1e1x, b.png 100w, c 1.50x, d 12345678901234567890w, e 1e30x\">",
+    "<img srcset=\"a.png 1x 2x, b.png 10w 20h, c.png 0w, d.png -1x, e.png 1.x, f.png .5x\">",
+    "<img srcset=\"f(a,b).png 1x, g.png (x y) 1x, h.png (unclosed\">", "<img srcset=\",,, a.png,, b.png 2x,\">",
+    "<img srcset=\"\">", "<img srcset=\"javascript:x 1x\">", "<link imagesrcset=\"a.png 1x, javascript:b 2x\">",
+    "<img src=x alt=\"\" title=\"\" width=\"\" ismap>", "<p hidden class=\"\" nowrap>x</p>", "<a href=\"\">x</a>",
+    "</a/>x</b / y>z</c\u00a0/>", "</a/x", "</p/ >b", "<!DOCTYPE html><p>x</p>", "<!doctype html><p>x</p>",
+    "<!DOCTYPE html\n><p>x</p>", "<!DOCTYPE >x",
+]

@@ -1,20 +1,28 @@
 """Tests of the output sanitiser (protocol §3.7).
 
 Expected strings come from the captured reference responses or were produced
-by the reference SDK's sanitiser configuration (``sanitize-html`` 2.17.5).
+by the reference SDK's sanitiser configuration (``sanitize-html`` 2.17.5);
+``tests/fixtures/sanitize_corpus.json`` holds thousands of recorded cases
+(``scripts/record_sanitize_corpus.py``), and a live differential test runs the
+reference sanitiser itself when node and an installed reference bridge exist.
 """
 
 from __future__ import annotations
 
 import copy
+import html.parser
 import json
+import os
 import pathlib
+import shutil
+import subprocess
 import time
-from typing import Any
+from typing import Any, Callable, Dict, List
 
 import pytest
 
 from flask_novu.sanitize import sanitize_html, sanitize_outputs
+from tests._sanitize_cases import corpus
 
 
 @pytest.mark.parametrize(
@@ -45,6 +53,8 @@ def test_reference_examples(dirty: str, clean: str) -> None:
         ("<form action=x><input value=v>Name</form>", "Name"),
         ("<font color=red>f</font><center>c</center>", "fc"),
         ("<iframe><p>fallback &amp; more</p></iframe>", "<p>fallback &amp; more</p>"),
+        ("<xmp><i>x</i></xmp>y", "y"),
+        ("<svg><p>x</p></svg><math>m</math>", "<p>x</p>m"),
         ("<noscript><b>n</b></noscript>", "<b>n</b>"),
     ],
 )
@@ -230,133 +240,245 @@ def test_large_body() -> None:
     row = '<tr><td style="padding:4px" onclick="x()">Row &amp; <b>cell</b><script>bad()</script></td></tr>'
     body = "<table>" + row * (2_000_000 // len(row)) + "</table>"
     assert len(body) >= 1_900_000
-    started = time.perf_counter()
     cleaned = sanitize_html(body)
-    elapsed = time.perf_counter() - started
     assert "onclick" not in cleaned and "script" not in cleaned
     assert cleaned.count('<td style="padding:4px">Row &amp; <b>cell</b></td>') == 2_000_000 // len(row)
-    assert elapsed < 30
 
 
-#: Outputs recorded from the implementation before the post-processing passes
-#: were made conditional (each input aims at one trigger or its absence: nbsp,
-#: tbody, void tags, empty/dropped attributes, <style> content, raw-text tags
-#: with Unicode case variants, malformed closers, documents, carriage returns).
-_RECORDED = [
-        ('<p>a&nbsp;b</p>',
-         '<p>a\xa0b</p>'),
-        ('<p title="a&nbsp;b">x</p>',
-         '<p title="a\xa0b">x</p>'),
-        ('<a href="https://x" title="">t</a>',
-         '<a href="https://x">t</a>'),
-        ('<td nowrap="">c</td>',
-         'c'),
-        ('<table><tr><td>1</td></tr></table>',
-         '<table><tr><td>1</td></tr></table>'),
-        ('<table><TBODY><tr><td>1</td></tr></TBODY></table>',
-         '<table><tbody><tr><td>1</td></tr></tbody></table>'),
-        ('<table><colgroup><col span="2"></colgroup><tr><td>x</td></tr></table>',
-         '<table><colgroup><col span="2"></col></colgroup><tr><td>x</td></tr></table>'),
-        ('<p>a<wbr>b<br>c<hr></p>',
-         '<p>a<wbr></wbr>b<br />c</p><hr /><p></p>'),
-        ('<img src="a.png" alt="" width="">',
-         '<img src="a.png" alt="" />'),
-        ('<img src="javascript:x" srcset="a.png 1x, javascript:y 2x">',
-         '<img srcset="a.png 1x" />'),
-        ('<style>p{color:red}&nbsp;<img>=""</style><p>x</p>',
-         '<style>p{color:red}&nbsp;<img>=""</style><p>x</p>'),
-        ('<style media="">a</style><br>',
-         '<style>a</style><br />'),
-        ('<p>no triggers <b>here</b></p>',
-         '<p>no triggers <b>here</b></p>'),
-        ('<ul><li><b>k</b></li></ul><a href="https://e.com" target="_blank">o</a>',
-         '<ul><li><b>k</b></li></ul><a href="https://e.com" target="_blank">o</a>'),
-        ('<p class="">x</p><div data-x="" hidden>y</div>',
-         '<p>x</p><div data-x>y</div>'),
-        ('<IFRAME src=x><b>in</b></IFRAME>',
-         '<b>in</b>'),
-        ('<noſcript><b>long s</b></noſcript>',
-         '<b>long s</b>'),
-        ('<İframe><b>dotted</b></İframe>',
-         '<b>dotted</b>'),
-        ('<xmp><i>x</i></xmp><plaintext><u>p</u>',
-         '<i>x</i><u>p</u>'),
-        ('<p>text</p/ ><b>bold</b / x>',
-         '<p>text</p><b>bold</b>'),
-        ('https://a/b <p>x</p>',
-         'https://a/b <p>x</p>'),
-        ('<html><head><title>T</title></head><body class="c" onload="x()"><p>a&nbsp;b</p><img src=x></body></html>',
-         '<html><head><title>T</title></head><body class="c"><p>a\xa0b</p><img src="x" /></body></html>'),
-        ('<!DOCTYPE html><HTML><BODY><table><tr><td>1</td></tr></table></BODY></HTML>',
-         '<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>'),
-        ('line1\r\n<p>line2\r</p>\r',
-         'line1\r\n<p>line2\r</p>\r'),
-        ('<p title="<img>">q</p><span title=\'=""\'>s</span>',
-         '<p title="&lt;img&gt;">q</p><span title="=&quot;&quot;">s</span>'),
-        ('<meta charset="utf-8"><link rel="stylesheet" href="a.css"><title>t</title>',
-         '<meta charset="utf-8" /><link rel="stylesheet" href="a.css" /><title>t</title>'),
-        ('<em lang="">e</em> &amp; &lt; &gt; "q"',
-         '<em>e</em> &amp; &lt; &gt; "q"'),
-        ('<svg><p>x</p></svg><math>m</math>',
-         '<p>x</p>m'),
-        ('<table><tr><td>a&nbsp;</td></tr></table><p title="">t</p>',
-         '<table><tr><td>a\xa0</td></tr></table><p>t</p>'),
-        ('<p>\ue000 \ue001dropped</p>',
-         '<p>\ue000 \ue001dropped</p>'),
-]
-
-
-@pytest.mark.parametrize(("dirty", "clean"), _RECORDED)
-def test_recorded_outputs_unchanged(dirty: str, clean: str) -> None:
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        # Email builders' markup is kept as written: no HTML5 tree building.
+        ('<div mc:edit="body" mc:repeatable="x">x</div>', '<div mc:edit="body" mc:repeatable="x">x</div>'),
+        ("<td>x</td><tr><col>", "<td>x</td><tr><col></col></tr>"),
+        ("<table>text<tr><td>a<td>b</table>", "<table>text<tr><td>a</td><td>b</td></tr></table>"),
+        ("<b><i></b>x", "<b><i></i></b>x"),
+        ("<p>a<div>b</p>c</div>", "<p>a</p><div>b<p></p>c</div>"),
+        ('<td nowrap="">c</td>', "<td nowrap>c</td>"),
+        ("<!--[if mso]><table><tr><td><![endif]-->x<!--[if mso]></td></tr></table><![endif]-->", "x"),
+        ('<td style="mso-line-height-rule:exactly;color:#333">t</td>', '<td style="mso-line-height-rule:exactly;color:#333">t</td>'),
+        ("<p 2=a 1=b x=c>t</p>", '<p 1="b" 2="a" x="c">t</p>'),
+        ("<title>a &amp; <b>b</b></title>", "<title>a &amp; &lt;b&gt;b&lt;/b&gt;</title>"),
+        ('<a title="&lti &ampx &amp-">q</a>', '<a title="&lt;i &amp;ampx &amp;-">q</a>'),
+        ("a</b x", "ax"),
+        ("<s", "s"),
+        ('<img srcset="f(a,b).png 1x, c.png 1e1x, d.png 0w">', '<img srcset="f(a,b).png 1x, c.png 10x" />'),
+    ],
+)
+def test_parity_with_the_reference_parser(dirty: str, clean: str) -> None:
     assert sanitize_html(dirty) == clean
 
 
-def _attribute_corpus() -> list[tuple[str, str]]:
-    path = pathlib.Path(__file__).parent / "fixtures" / "sanitize_attributes.json"
-    return [tuple(case) for case in json.loads(path.read_text(encoding="utf-8"))]
+def _corpus_cases() -> List[List[str]]:
+    path = pathlib.Path(__file__).parent / "fixtures" / "sanitize_corpus.json"
+    cases: List[List[str]] = json.loads(path.read_text(encoding="utf-8"))
+    return cases
 
 
-def test_attribute_corpus_outputs_unchanged() -> None:
-    """600 generated attribute-heavy inputs (scripts/record_sanitize_corpus.py):
-    URL schemes, ``srcset``, ``img`` attributes, empty values, entities and
-    quoting, as the attribute rules produced them when the corpus was recorded."""
-    mismatches = [
-        (dirty, clean, sanitize_html(dirty))
-        for dirty, clean in _attribute_corpus()
-        if sanitize_html(dirty) != clean
-    ]
+def test_recorded_corpus_matches_the_reference() -> None:
+    """Thousands of generated email/in-app inputs and edge cases with the
+    outputs of sanitize-html as the SDK configures it (recorded by
+    scripts/record_sanitize_corpus.py).  The few documented deliberate
+    differences carry our output and the reason."""
+    cases = _corpus_cases()
+    assert len(cases) >= 3000
+    mismatches = []
+    for case in cases:
+        dirty, expected = case[0], case[2] if len(case) > 2 else case[1]
+        if sanitize_html(dirty) != expected:
+            mismatches.append((dirty, expected, sanitize_html(dirty)))
     assert mismatches == []
+    reasons = {case[3] for case in cases if len(case) > 2}
+    assert reasons <= {"style-closer", "lone-surrogate"}
+    assert sum(len(case) > 2 for case in cases) < len(cases) // 20
 
 
-@pytest.mark.parametrize("tag", ["a", "img", "p"])
+_REFERENCE = pathlib.Path(os.environ.get("NOVU_REFERENCE_INSTALLED", "/tmp/novu-ref"))
+_ORACLE = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "sanitize_oracle.cjs"
+
+
+def _reference_available() -> bool:
+    return bool(shutil.which("node")) and (_REFERENCE / "node_modules" / "sanitize-html").is_dir()
+
+
+def _reference(inputs: List[str]) -> List[str]:
+    completed = subprocess.run(
+        ["node", str(_ORACLE)],
+        input=json.dumps(inputs),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NOVU_REFERENCE_INSTALLED": str(_REFERENCE)},
+    )
+    outputs: List[str] = json.loads(completed.stdout)
+    return outputs
+
+
+@pytest.mark.skipif(not _reference_available(), reason="needs node and an installed reference bridge")
+def test_live_differential_against_the_reference() -> None:
+    """A fresh seeded corpus, sanitised by the real sanitize-html (as the SDK
+    configures it) and by us; only the documented differences may differ."""
+    inputs = corpus(1500, seed=int(os.environ.get("SANITIZE_DIFF_SEED", "7")))
+    unexplained = []
+    for dirty, expected in zip(inputs, _reference(inputs)):
+        ours = sanitize_html(dirty)
+        if ours == expected:
+            continue
+        surrogates_replaced = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in expected)
+        if ours == surrogates_replaced or ours.lower().count("</style") < expected.lower().count("</style"):
+            continue
+        unexplained.append((dirty, expected, ours))
+    assert unexplained == []
+
+
+# -- deliberate differences (docs/protocol.rst) ------------------------------
+
+
 @pytest.mark.parametrize(
-    "attributes",
+    ("dirty", "sdk", "ours"),
     [
-        ' href="https://e.com/a?x=1&amp;y=2" target="_blank"',
-        ' href="/orders" title="a: b"',
-        ' href="javascript:alert(1)"',
-        ' href="HTTP://E.COM"',
-        ' src="java&amp;script:x"',
-        ' cite="tel:+1" data="mailto:a@b.c"',
-        ' xlink:href="data:image/png;base64,AA"',
-        ' data-url="javascript:x" aria-label="x:y"',
-        ' src="a.png" alt="" width="10"',
-        ' src="a.png" srcset="a.png 1x, javascript:x 2x"',
-        ' src="a.png" border="0"',
-        ' onclick="x()" id="k"',
-        ' class="" title="t"',
+        # The SDK writes decoded entities raw into <style>: markup injection.
+        (
+            "<style/>&lt;/style&gt;&lt;img src=x onerror=alert(1)&gt;",
+            "<style></style><img src=x onerror=alert(1)></style>",
+            "<style>&lt;/style>&lt;img src=x onerror=alert(1)></style>",
+        ),
+        # A closer "</style/" the SDK's fix-up misses (no later ">").
+        (
+            "<style>a</style/<img src=x onerror=alert(1)//",
+            "<style>a</style/<img src=x onerror=alert(1)//</style>",
+            "<style>a&lt;/style/&lt;img src=x onerror=alert(1)//</style>",
+        ),
     ],
 )
-def test_attribute_precheck_agrees_with_the_rules(tag: str, attributes: str) -> None:
-    """Start tags the pre-check lets through unchanged are exactly those the
-    per-attribute rules would leave unchanged."""
-    from flask_novu import sanitize
+def test_style_text_cannot_close_the_style_element(dirty: str, sdk: str, ours: str) -> None:
+    assert sanitize_html(dirty) == ours
+    assert "<img" not in ours
+    if _reference_available():
+        assert _reference([dirty]) == [sdk]
 
-    expected = []
-    for match in sanitize._OUTPUT_ATTRIBUTE.finditer(attributes):
-        name, raw = match.group(1, 2)
-        value = sanitize._unescape_attribute(raw or "")
-        decided = sanitize._filter_attribute(tag, name, value)
-        if decided is not None:
-            expected.append(f' {name}="{sanitize._escape_attribute(decided)}"')
-    assert sanitize._filter_attributes(tag, attributes) == "".join(expected)
+
+def test_half_an_astral_character_becomes_a_replacement_character() -> None:
+    # The SDK emits the last UTF-16 code unit here: a lone surrogate.
+    assert sanitize_html("<a>x</a b\U0001f600") == "<a>x</a>\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("dirty", "ours"),
+    [
+        # entities 7.0.1 decodes these as other characters or drops the rest
+        # of the string; we read them as the HTML standard does.
+        ('<a title="&Scy!">&Scy!</a>', '<a title="&amp;Scy!">&amp;Scy!</a>'),
+        ("<p>&Ocy</p>after", "<p>&amp;Ocy</p>after"),
+    ],
+)
+def test_misdecoded_entity_prefixes_follow_the_standard(dirty: str, ours: str) -> None:
+    assert sanitize_html(dirty) == ours
+
+
+def test_nested_arrays_stay_arrays_and_null_items_are_kept() -> None:
+    # The SDK turns [[1, "<b>x</b>"]] into [{"0": 1, "1": ...}] and fails
+    # on a null item in an array.
+    assert sanitize_outputs({"data": {"rows": [[1, "<b>x</b><script>y</script>"]], "list": [None]}}) == {
+        "data": {"rows": [[1, "<b>x</b>"]], "list": [None]}
+    }
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<scr<script>ipt>alert(1)</script>",
+        "<a href=\"&#106;avascript:alert(1)\">x</a>",
+        "<a href=\"jav&#x0A;ascript:alert(1)\">x</a>",
+        "<a href=\"java<!-- -->script:alert(1)\">x</a>",
+        "<a href=\"<!<!-- x -->--javascript:alert(1)\">x</a>",
+        "<a href=\"\x01 javascript:alert(1)\">x</a>",
+        "<a/href=javascript:alert(1)>x</a>",
+        "<div/onmouseover='alert(1)'>x</div>",
+        "<img src=x onerror=alert(1)//>",
+        "<img srcset=\"javascript:alert(1) 1x\">",
+        "<svg><script>alert(1)</script></svg>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+        "<textarea></textarea><script>alert(1)</script>",
+        "<title></title><script>alert(1)</script>",
+        "<![CDATA[<script>alert(1)</script>]]>",
+        "<option>&lt;script&gt;alert(1)&lt;/script&gt;</option>",
+        "<xmp><script>alert(1)</script></xmp>",
+        "<body onload=alert(1)>",
+        "<iframe src=javascript:alert(1)></iframe>",
+    ],
+)
+def test_hostile_markup_leaves_nothing_executable(dirty: str) -> None:
+    """Read the output as a browser's tokenizer would (``<style>`` content is
+    raw text): no script-bearing element, event handler or javascript: URL."""
+    found: List[str] = []
+
+    class Reader(html.parser.HTMLParser):
+        def handle_starttag(self, tag: str, attrs: List[Any]) -> None:
+            if tag in ("script", "iframe", "svg", "math", "object", "embed", "noscript", "xmp"):
+                found.append(tag)
+            for name, value in attrs:
+                compact = "".join((value or "").split()).lower()
+                if name.startswith("on") or compact.startswith(("javascript:", "vbscript:", "data:")):
+                    found.append(f"{tag} {name}={value}")
+
+    reader = Reader(convert_charrefs=True)
+    reader.feed(sanitize_html(dirty))
+    reader.close()
+    assert found == []
+
+
+# -- complexity ------------------------------------------------------------------
+
+#: Pathological shapes, each built from a repetition count.
+_SHAPES: Dict[str, Callable[[int], str]] = {
+    "unclosed start tags": lambda n: "<body " * n,
+    "slashed closers without >": lambda n: "</a/" * n,
+    "slashed closers": lambda n: "</a/>" * n,
+    "deep nesting": lambda n: "<div>" * n,
+    "deep nesting, wrong closers": lambda n: "<div>" * n + "</span>" * n,
+    "mis-nesting": lambda n: "<b><i></b>" * n,
+    "many attributes": lambda n: "<p " + " ".join(f"a{i}=x" for i in range(n)) + ">",
+    "long attribute value": lambda n: '<a href="' + "x" * (8 * n) + '">',
+    "unterminated quote": lambda n: '<p title="' + "\"'" * n,
+    "run of <": lambda n: "<" * (4 * n),
+    "entity flood": lambda n: "&amp;&lt;&#x41;" * n,
+    "entity-like runs": lambda n: "&notit" * n,
+    "unclosed comments": lambda n: "<!--" * n,
+    "unclosed CDATA": lambda n: "<![CDATA[" * n,
+    "raw text, near-closers": lambda n: "<style>" + "</sty" * n,
+    "title with entities": lambda n: "<title>" + "&amp;<" * n,
+    "implied paragraphs": lambda n: "</p>" * n,
+    "table rows": lambda n: "<table>" + "<tr><td>x" * n,
+    "comments in a URL": lambda n: '<a href="' + "<!--x-->" * n + 'javascript:x">',
+    "srcset candidates": lambda n: '<img srcset="' + "a.png 1x, " * n + '">',
+    "self-closed SVG": lambda n: "<svg>" + "<g/>" * n,
+    "content of a dropped tag": lambda n: "<option>" + "<b>" * n,
+    "declarations": lambda n: "<!x" * n,
+    "payload text": lambda n: "Tom & Jerry <3 \"quotes\" \U0001f600 " * n,
+}
+
+
+def _best_time(text: str, repetitions: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        sanitize_html(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_time_grows_linearly(shape: str) -> None:
+    """Doubling a pathological input about doubles the time (ratio per
+    doubling well under quadratic's 4), from sizes of a few hundred KB."""
+    build = _SHAPES[shape]
+    size = 5_000
+    # Grow the first size until a run takes long enough to measure.
+    while _best_time(build(size)) < 0.025 and size < 4_000_000:
+        size *= 2
+    times = [_best_time(build(size * 2**step)) for step in range(3)]
+    ratios = [later / earlier for earlier, later in zip(times, times[1:])]
+    # Two doublings: linear is about 4 in all, quadratic 16.
+    assert times[2] / times[0] < 9, (shape, size, ratios)
