@@ -9,6 +9,7 @@ import pytest
 from flask import Flask, jsonify
 
 from _fake_novu_api import FakeNovuAPI, serve_fake_api
+from _novu_server_client import NovuServer
 from conformance_workflows import delayed_sms, welcome_onboarding
 from flask_novu import serve
 
@@ -54,3 +55,10 @@ def _no_novu_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def novu_api(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[FakeNovuAPI]:
     """A loopback stand-in for the Novu API (never the network)."""
     yield from serve_fake_api(monkeypatch)
+
+
+@pytest.fixture
+def novu_server(client: t.Any) -> NovuServer:
+    """Novu's API and worker calling the ``app`` fixture's bridge (query keys,
+    signature and retries as Novu's servers build them)."""
+    return NovuServer.for_client(client)
