@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 from .engine import Bridge, Event  # noqa: E402
 from .errors import NovuError  # noqa: E402
+from .execution import Execution, current_execution  # noqa: E402
 from .extension import Novu  # noqa: E402
 from .registration import register_bridges, serve  # noqa: E402
 from .views import NovuBridgeView  # noqa: E402
@@ -17,11 +18,13 @@ from .workflows import Workflow, workflow  # noqa: E402
 __all__ = [
     "Bridge",
     "Event",
+    "Execution",
     "Novu",
     "NovuBridgeView",
     "NovuError",
     "Workflow",
     "__version__",
+    "current_execution",
     "register_bridges",
     "serve",
     "workflow",

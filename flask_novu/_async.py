@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import sys
 import threading
@@ -33,10 +34,12 @@ def default_async_to_sync(func: t.Callable[..., t.Awaitable[T]]) -> t.Callable[.
 
     def run_in_thread(*args: t.Any, **kwargs: t.Any) -> T:
         box: dict[str, t.Any] = {}
+        # The caller's context variables (the current execution...) go along.
+        context = contextvars.copy_context()
 
         def target() -> None:
             try:
-                box["value"] = asyncio.run(_as_coroutine(func(*args, **kwargs)))
+                box["value"] = context.run(asyncio.run, _as_coroutine(func(*args, **kwargs)))
             except BaseException as exc:  # re-raised in the caller's thread
                 box["error"] = exc
 

@@ -47,6 +47,7 @@ from .schemas import Schema, SchemaValidationError, to_schema
 from .steps import RUN, AsyncStep, SyncStep
 from .templating import ControlCompilationError, LiquidLimits, compile_controls
 from ._callables import accepts_keywords, positional_arity
+from .execution import Execution, _activate, _deactivate
 from .workflows import StepCall, StepDefinition, Workflow, source_of
 
 logger = logging.getLogger("flask_novu")
@@ -78,6 +79,8 @@ class Event:
     context: dict[str, t.Any] = field(default_factory=dict)
     env: dict[str, t.Any] = field(default_factory=dict)
     actor: t.Any = None
+    #: Who is asking (Novu's ``jobId``...); built from the fields above when ``None``.
+    execution: Execution | None = None
 
 
 def deep_merge(base: t.Any, override: t.Any) -> t.Any:
@@ -167,6 +170,7 @@ class _Run:
         workflow = self.workflow
         step = AsyncStep(self) if workflow.is_async else SyncStep(self)
         args, kwargs = workflow.call_arguments(payload, step, extras)
+        token = _activate(extras.get("execution"))
         try:
             if workflow.is_async:
                 self.async_to_sync(_run_async)(workflow.fn, args, kwargs)
@@ -182,6 +186,8 @@ class _Run:
                 if not self.wrap_user_errors:
                     raise
                 raise BridgeError(exc) from exc
+        finally:
+            _deactivate(token)
         if self.error is not None:
             raise self.error
 
@@ -550,11 +556,13 @@ class Bridge:
         except SchemaValidationError as exc:
             raise ExecutionEventPayloadInvalidError(workflow.workflow_id, exc.errors) from None
         run = _BridgeRun(self, workflow, event, payload_json, async_to_sync or default_async_to_sync)
+        execution = event.execution or Execution(event.action, event.workflow_id, event.step_id)
         extras = {
             "subscriber": event.subscriber,
             "context": event.context,
             "env": event.env,
             "controls": {},
+            "execution": execution,
         }
         run.invoke(payload_user, extras)
         result = run.result or {"outputs": {}, "providers": {}, "options": {"skip": False}}
@@ -590,7 +598,7 @@ def run_in_process(
         subscriber,
         async_to_sync or default_async_to_sync,
     )
-    extras = {"subscriber": subscriber, "context": {}, "env": {}, "controls": {}}
+    extras = {"subscriber": subscriber, "context": {}, "env": {}, "controls": {}, "execution": None}
     run.invoke(payload_user, extras)
     return {
         "workflow_id": workflow.workflow_id,

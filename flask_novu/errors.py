@@ -1,10 +1,18 @@
 """The domain exceptions of Flask-Novu.
 
 Every error the bridge can answer with is a :class:`NovuError`. Each subclass
-carries the HTTP status and the error ``code`` of the official Novu framework
-SDK, so Novu Cloud recognises them, and renders as the JSON body
+carries the HTTP status and an error ``code``, and renders as the JSON body
 ``{"message", "data"?, "code", "detail"}`` (``detail`` repeats ``message`` for
 clients of the FastAPI-era Python API).
+
+Novu's servers pass an error's message on (to the execution log, the
+dashboard) only when the body's ``code`` is one of the SDK's codes
+(:data:`SDK_ERROR_CODES`); any other body is replaced by a generic error
+chosen by the status. So the body carries :attr:`NovuError.wire_code`:
+Flask-Novu's own codes (``InvalidRequestError``, ``PayloadTooLargeError``,
+``NotFoundError``... see :data:`OWN_CODES`) are sent as ``BridgeError`` (the
+SDK's catch-all) with their status kept; the SDK's codes, and those of an
+application's own subclasses, are sent as they are.
 
 .. versionadded:: 0.1
 """
@@ -14,6 +22,54 @@ from __future__ import annotations
 import typing as t
 
 _MISSING: t.Any = object()
+
+#: The error codes of Novu's framework SDK (its ``ErrorCodeEnum``, 2.13.2).
+#: Novu's servers recognise an error body by its ``code`` being one of them.
+SDK_ERROR_CODES = frozenset(
+    {
+        "BridgeError",
+        "ExecutionEventControlInvalidError",
+        "ExecutionEventPayloadInvalidError",
+        "ExecutionProviderOutputInvalidError",
+        "ExecutionStateControlInvalidError",
+        "ExecutionStateCorruptError",
+        "ExecutionStateOutputInvalidError",
+        "ExecutionStateResultInvalidError",
+        "InvalidActionError",
+        "MethodNotAllowedError",
+        "MissingDependencyError",
+        "MissingSecretKeyError",
+        "ProviderExecutionFailedError",
+        "ProviderNotFoundError",
+        "SignatureExpiredError",
+        "SignatureInvalidError",
+        "SignatureMismatchError",
+        "SignatureNotFoundError",
+        "SignatureVersionInvalidError",
+        "SigningKeyNotFoundError",
+        "StepAlreadyExistsError",
+        "StepControlCompilationFailedError",
+        "StepExecutionFailedError",
+        "StepNotFoundError",
+        "WorkflowAlreadyExistsError",
+        "WorkflowNotFoundError",
+        "WorkflowPayloadInvalidError",
+    }
+)
+#: The SDK code sent for Flask-Novu's own codes, which the SDK does not have.
+FALLBACK_WIRE_CODE = "BridgeError"
+#: Flask-Novu's codes that are not the SDK's (sent as ``BridgeError``).
+OWN_CODES = frozenset(
+    {
+        "ConfigurationError",
+        "WorkflowDiscoveryError",
+        "InvalidRequestError",
+        "PayloadTooLargeError",
+        "NotFoundError",
+        "WorkflowExecutionFailedError",
+        "NovuAPIError",
+    }
+)
 
 
 class NovuError(Exception):
@@ -40,12 +96,22 @@ class NovuError(Exception):
     def has_data(self) -> bool:
         return self.data is not _MISSING
 
+    @property
+    def wire_code(self) -> str:
+        """The ``code`` of the JSON body: ``BridgeError`` for Flask-Novu's own
+        codes (:data:`OWN_CODES`), which Novu does not know, so that Novu shows
+        the message instead of a generic error; :attr:`code` otherwise (the
+        SDK's codes, and the codes of an application's own subclasses, sent
+        as they are: pick one of :data:`SDK_ERROR_CODES` for Novu to show it)."""
+        code = self.code
+        return FALLBACK_WIRE_CODE if code in OWN_CODES else code
+
     def to_dict(self) -> dict[str, t.Any]:
         """The JSON body, key order as the official SDK emits it."""
         body: dict[str, t.Any] = {"message": self.message}
         if self.data is not _MISSING:
             body["data"] = self.data
-        body["code"] = self.code
+        body["code"] = self.wire_code
         body["detail"] = self.message
         return body
 
@@ -86,7 +152,8 @@ class MethodNotAllowedError(NovuError):
 class InvalidRequestError(NovuError):
     """The request itself is malformed (invalid JSON, wrong body shape...).
 
-    Flask-Novu specific: the official SDK ignores some of these; we answer 400.
+    Flask-Novu specific: the official SDK ignores some of these; we answer 400
+    (``BridgeError`` on the wire, see :attr:`NovuError.wire_code`).
     """
 
     status_code = 400
@@ -469,8 +536,13 @@ class NovuAPIError(NovuError):
             self.code = code
         super().__init__(message, data)
 
+    @property
+    def wire_code(self) -> str:
+        """Always ``BridgeError``: :attr:`code` is the API's own error string."""
+        return FALLBACK_WIRE_CODE
 
-__all__ = [
+
+__all__ = ["FALLBACK_WIRE_CODE", "OWN_CODES", "SDK_ERROR_CODES"] + [
     name
     for name, value in dict(globals()).items()
     if not name.startswith("_") and isinstance(value, type) and issubclass(value, Exception)

@@ -22,6 +22,7 @@ from werkzeug.datastructures import Headers
 
 from .constants import SIGNATURE_HEADER
 from .engine import EXECUTE, PREVIEW, Bridge, Event
+from .execution import Execution
 from .signature import compact_json, sign
 from .settings import resolve_secret_keys
 from .workflows import Workflow
@@ -107,6 +108,7 @@ def run_step(
     subscriber: t.Mapping[str, t.Any] | None = None,
     *,
     preview: bool = False,
+    job_id: str | None = None,
 ) -> dict[str, t.Any]:
     """Run one step of ``workflow`` as Novu's ``execute`` (or ``preview``) would.
 
@@ -118,6 +120,9 @@ def run_step(
         or the wire list ``[{"stepId", "outputs"}]``.
     :param subscriber: the subscriber (``{"subscriberId": ...}``).
     :param preview: run a ``preview`` instead (mocked payload and state).
+    :param job_id: the ``jobId`` Novu's worker would send; workflow code sees
+        it as :attr:`Execution.job_id <flask_novu.execution.Execution.job_id>`
+        (``None`` when omitted, as in a preview).
     :returns: ``{"outputs", "providers", "options", "metadata"}``.
     :raises NovuError: what the bridge would answer with, e.g.
         :class:`~flask_novu.errors.ExecutionStateCorruptError` when
@@ -134,4 +139,5 @@ def run_step(
         state=_state_list(state),
         subscriber=dict(subscriber or {}),
     )
+    event.execution = Execution(event.action, workflow.workflow_id, step_id, job_id=job_id)
     return Bridge([workflow]).execute(event)

@@ -31,6 +31,7 @@ from .constants import (
     SIGNATURE_HEADER,
 )
 from .engine import Bridge, Event, run_in_process
+from .execution import execution_from_query
 from .errors import (
     BridgeError,
     ConfigurationError,
@@ -356,10 +357,11 @@ class NovuBridgeView(MethodView):
             return self.json_response({"error": f"Agent '{agent_id}' not registered"}, 404)
         # Absent controls are {} (the SDK rejects them; Novu always sends them).
         body = load_event(self.json_body())
+        step_id = _query("stepId", "step_id")
         event = Event(
             action=action,
             workflow_id=workflow_id,
-            step_id=_query("stepId", "step_id"),
+            step_id=step_id,
             payload=body["payload"],
             controls=body["controls"],
             state=body["state"] or [],
@@ -367,6 +369,7 @@ class NovuBridgeView(MethodView):
             context=body["context"] or {},
             env=body["env"] or {},
             actor=body["actor"],
+            execution=execution_from_query(action, workflow_id, step_id, request.args),
         )
         result = self.bridge.execute(event, async_to_sync=current_app.async_to_sync)
         return self.json_response(result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import threading
 import typing as t
 import warnings
@@ -29,7 +30,7 @@ from .errors import (
 from .schemas import Schema, SchemaValidationError, is_schema_like, to_schema
 
 #: Parameters a workflow function may name to receive them (besides payload, step).
-INJECTABLE_PARAMS = ("subscriber", "context", "env", "controls")
+INJECTABLE_PARAMS = ("subscriber", "context", "env", "controls", "execution")
 SEVERITIES = ("none", "low", "medium", "high")
 _PREFERENCE_CHANNELS = {
     "email": "email",
@@ -73,6 +74,9 @@ class StepCall:
     #: The ``controls=`` option: the step's controls in in-process runs
     #: (:meth:`Workflow.trigger`, the FastAPI-era route); ``None`` when not given.
     controls: t.Mapping[str, t.Any] | None = None
+    #: Novu's ``failOnErrorEnabled``: stop the workflow when the step fails
+    #: (``None``: not set, Novu's default applies).
+    fail_on_error: bool | None = None
 
     @property
     def needs_event_loop(self) -> bool:
@@ -90,6 +94,7 @@ _OPTION_ALIASES = {
     "outputSchema": "output_schema",
     "disableOutputSanitization": "disable_output_sanitization",
     "inputSchema": "control_schema",
+    "failOnErrorEnabled": "fail_on_error",
 }
 _OPTIONS = {
     "control_schema",
@@ -97,6 +102,7 @@ _OPTIONS = {
     "skip",
     "providers",
     "disable_output_sanitization",
+    "fail_on_error",
     "controls",
 }
 
@@ -141,6 +147,9 @@ def make_step_call(
     controls = values.get("controls")
     if controls is not None and not isinstance(controls, Mapping):
         raise TypeError(f"step.{step_type}({step_id!r}): controls must be a dict")
+    fail_on_error = values.get("fail_on_error")
+    if fail_on_error is not None and not isinstance(fail_on_error, bool):
+        raise TypeError(f"step.{step_type}({step_id!r}): fail_on_error must be True or False")
     return StepCall(
         type=step_type,
         step_id=step_id,
@@ -151,6 +160,7 @@ def make_step_call(
         providers=dict(providers),
         disable_output_sanitization=bool(values.get("disable_output_sanitization", False)),
         controls=controls,
+        fail_on_error=fail_on_error,
     )
 
 
@@ -216,6 +226,9 @@ class StepDefinition:
             options["providers"] = {}
         if call.disable_output_sanitization:
             options["disableOutputSanitization"] = True
+        if call.fail_on_error is not None:
+            # Read by Novu's sync as the step's "stop the workflow on failure".
+            options["failOnErrorEnabled"] = call.fail_on_error
         return cls(
             step_id=call.step_id,
             type=call.type,
@@ -292,6 +305,9 @@ class Workflow:
         tags: t.Sequence[str] | None = None,
         preferences: t.Mapping[str, t.Any] | None = None,
         severity: str | None = None,
+        active: bool | None = None,
+        data: t.Mapping[str, t.Any] | None = None,
+        notification_group_id: str | None = None,
     ) -> None:
         fn = handler
         if not isinstance(workflow_id, str) or not workflow_id:
@@ -305,6 +321,10 @@ class Workflow:
         self.workflow_id = workflow_id
         #: The workflow function (also :attr:`handler`).
         self.fn = fn
+        #: What Novu's sync reads besides the SDK's fields (``None``: not sent).
+        self.sync_options = _sync_options(
+            workflow_id, active=active, data=data, notification_group_id=notification_group_id
+        )
         #: The display name given (``None`` when omitted): what discovery sends.
         self.display_name = name
         #: The display name, or the id when none was given.
@@ -351,7 +371,9 @@ class Workflow:
         self, payload: t.Any, step: t.Any, extras: t.Mapping[str, t.Any]
     ) -> tuple[tuple[t.Any, ...], dict[str, t.Any]]:
         """Positional and keyword arguments for one run of the function."""
-        return (payload, step), {name: extras.get(name, {}) for name in self._injected}
+        return (payload, step), {
+            name: extras.get(name, None if name == "execution" else {}) for name in self._injected
+        }
 
     # -- discovery -------------------------------------------------------------
 
@@ -426,6 +448,11 @@ class Workflow:
             body["name"] = self.display_name
         if self.description is not None:
             body["description"] = self.description
+        if self.sync_options:
+            # Novu's sync reads them at the top level; older Novu servers
+            # read them under "options".
+            body.update(self.sync_options)
+            body["options"] = dict(self.sync_options)
         return body
 
     # -- in-process run (the earlier Python framework's contract) ---------------
@@ -496,6 +523,35 @@ def _annotated_payload_schema(fn: t.Callable[..., t.Any]) -> t.Any:
     return None
 
 
+def _sync_options(
+    workflow_id: str,
+    *,
+    active: t.Any,
+    data: t.Any,
+    notification_group_id: t.Any,
+) -> dict[str, t.Any]:
+    """The discover keys of the workflow options Novu's sync reads."""
+    where = f"workflow {workflow_id!r}"
+    options: dict[str, t.Any] = {}
+    if active is not None:
+        if not isinstance(active, bool):
+            raise ConfigurationError(f"{where}: active must be True or False")
+        options["active"] = active
+    if data is not None:
+        if not isinstance(data, Mapping):
+            raise ConfigurationError(f"{where}: data must be a dict")
+        try:
+            json.dumps(data, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"{where}: data must be JSON: {exc}") from None
+        options["data"] = dict(data)
+    if notification_group_id is not None:
+        if not isinstance(notification_group_id, str) or not notification_group_id:
+            raise ConfigurationError(f"{where}: notification_group_id must be a non-empty string")
+        options["notificationGroupId"] = notification_group_id
+    return options
+
+
 def _injected_params(fn: t.Callable[..., t.Any]) -> tuple[str, ...]:
     try:
         params = inspect.signature(fn).parameters
@@ -515,7 +571,11 @@ def workflow(
     tags: t.Sequence[str] | None = None,
     preferences: t.Mapping[str, t.Any] | None = None,
     severity: str | None = None,
+    active: bool | None = None,
+    data: t.Mapping[str, t.Any] | None = None,
+    notification_group_id: str | None = None,
     payloadSchema: t.Any = None,
+    notificationGroupId: str | None = None,
 ) -> t.Callable[[t.Callable[..., t.Any]], Workflow]:
     """Declare a notification workflow::
 
@@ -532,6 +592,15 @@ def workflow(
     :param tags: tags in the Novu dashboard.
     :param preferences: ``{"all": {...}, "channels": {"inApp": {...}, ...}}``.
     :param severity: ``"none"`` (default), ``"low"``, ``"medium"`` or ``"high"``.
+    :param active: ``False`` syncs the workflow to Novu as inactive (Novu's
+        default: active).
+    :param data: custom data Novu stores with the workflow.
+    :param notification_group_id: the Novu notification group
+        (``notificationGroupId=`` is accepted too); Novu's default group
+        ("General") when omitted.
+
+    ``active``, ``data`` and ``notification_group_id`` only matter when the
+    workflow is first created by a sync, as Novu reads them then.
 
     Defining a workflow registers nothing globally: pass it to a view,
     :func:`~flask_novu.serve` or :class:`~flask_novu.Novu`.
@@ -549,6 +618,11 @@ def workflow(
             tags=tags,
             preferences=preferences,
             severity=severity,
+            active=active,
+            data=data,
+            notification_group_id=(
+                notification_group_id if notification_group_id is not None else notificationGroupId
+            ),
         )
 
     return decorator

@@ -131,7 +131,7 @@ def test_options_preflight(client: t.Any) -> None:
 def test_unknown_path_below_bridge_is_json_404(client: t.Any) -> None:
     response = client.get("/api/novu/does/not/exist")
     assert response.status_code == 404
-    assert response.get_json()["code"] == "NotFoundError"
+    assert response.get_json()["code"] == "BridgeError"
     assert_protocol_headers(response)
 
 
@@ -379,7 +379,7 @@ def test_flask_max_content_length_still_applies(app: Flask, client: t.Any) -> No
     app.config["MAX_CONTENT_LENGTH"] = 64
     response = client.post(EXECUTE_URL, json=WELCOME_EXECUTE)
     assert response.status_code == 413
-    assert response.get_json()["code"] == "PayloadTooLargeError"
+    assert response.get_json()["code"] == "BridgeError"
 
 
 def test_a_body_shorter_than_its_content_length_is_a_json_400(client: t.Any) -> None:

@@ -88,7 +88,7 @@ def test_missing_or_invalid_fields_are_400(compat_client: t.Any, body: t.Any, pa
     response = compat_client.post("/api/novu/workflows/comment-notification/execute", json=body)
     assert response.status_code == 400
     error = response.get_json()
-    assert error["code"] == "InvalidRequestError"
+    assert error["code"] == "BridgeError"
     assert error["data"][0]["path"] == path
     assert error["detail"] == error["message"]
 
@@ -100,7 +100,7 @@ def test_invalid_json_is_400(compat_client: t.Any) -> None:
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.get_json()["code"] == "InvalidRequestError"
+    assert response.get_json()["code"] == "BridgeError"
 
 
 def test_payload_failing_the_schema_is_400_with_details(compat_client: t.Any) -> None:

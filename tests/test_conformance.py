@@ -61,6 +61,7 @@ from flask import Flask
 
 from flask_novu import __version__, serve
 
+from _novu_server_client import NovuServer
 from conformance_workflows import BASE_WORKFLOWS, EXTRA_WORKFLOWS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "conformance"
@@ -273,7 +274,7 @@ def _malformed(resp: t.Any, fixture: dict[str, t.Any]) -> None:
     assert fixture["response"]["headers"]["content-type"].startswith("text/html")
     assert resp.status_code == 400
     assert resp.mimetype == "application/json"
-    assert resp.get_json()["code"] == "InvalidRequestError"
+    assert resp.get_json()["code"] == "BridgeError"
     check_headers({k: v for k, v in BY_NAME["s4-options"]["response"]["headers"].items()}, resp.headers)
 
 
@@ -448,6 +449,34 @@ def test_regression_payload_and_controls_validated_by_engine(
     if code:
         assert resp.get_json()["code"] == code
         assert resp.get_json()["data"] == [{"path": "", "message": "must be object"}]
+
+
+def test_requests_built_as_novus_servers_build_them_get_the_recorded_answers(apps: dict[str, Flask]) -> None:
+    """Novu's worker and API add ``environmentType``, ``jobId`` and the layout
+    keys, sign ``JSON.stringify`` of the event (``{}`` for a GET) and send
+    ``bypass-tunnel-reminder``: the strict bridge answers as recorded."""
+    server = NovuServer.for_client(apps["strict"].test_client(), secret_key=SECRET)
+    status, body = server.discover()
+    assert status == 200 and len(server.attempts) == 1
+    assert normalise_code(body) == normalise_code(json.loads(BY_NAME["s1-discover"]["response"]["body"]))
+    recorded = BY_NAME["s6-execute-signed"]
+    event = json.loads(recorded["request"]["body"])
+    status, body = server.execute(
+        "delayed-sms",
+        "wait-a-bit",
+        job_id="66f1a2b3c4d5e6f7a8b9c0d1",
+        payload=event["payload"],
+        controls=event["controls"],
+        state=event["state"],
+        subscriber=event["subscriber"],
+    )
+    assert status == recorded["response"]["status"] == 200
+    assert body["outputs"] == json.loads(recorded["response"]["body"])["outputs"]
+    status, body = server.preview("welcome-onboarding", "email-welcome", payload={"userName": "Ada"})
+    assert status == 200 and body["outputs"]["subject"] == "Welcome aboard, Ada!"
+    unsigned = NovuServer.for_client(apps["strict"].test_client(), secret_key=None)
+    status, body = unsigned.discover()
+    assert (status, body) == (401, json.loads(BY_NAME["s6-discover-unsigned"]["response"]["body"]) | {"detail": body["message"]})
 
 
 def test_signed_fixtures_are_resigned_fresh() -> None:

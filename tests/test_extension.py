@@ -17,6 +17,7 @@ from _fake_novu_api import (
     FakeNovuAPI,
 )
 
+from _novu_server_client import NovuServer
 from flask_novu import serve, workflow
 from flask_novu.errors import (
     MissingSecretKeyError,
@@ -227,7 +228,7 @@ def test_bridge_trigger_action_is_recorded_and_reports_api_errors(novu_api: Fake
     novu_api.respond(400, {"statusCode": 400, "error": "Bad Request", "message": "workflow_not_found"})
     response = client.post(url, json={"to": "sub"})
     assert response.status_code == 400
-    assert response.json["code"] == "Bad Request"
+    assert response.json["code"] == "BridgeError"
     assert response.json["message"] == "workflow_not_found"
 
 
@@ -240,6 +241,24 @@ def test_bridge_trigger_action_with_serve(novu_api: FakeNovuAPI) -> None:
     )
     assert response.status_code == 200
     assert novu_api.requests[0].headers["authorization"] == f"ApiKey {KEY}"
+
+
+def test_novus_servers_reach_the_extensions_bridge() -> None:
+    """Discover, execute (with a job id, as Novu's worker sends it) and preview,
+    signed and retried as Novu's servers do."""
+    novu = Novu(workflows=[delayed_sms])
+    app = make_app(novu, NOVU_SECRET_KEY=KEY)
+    server = NovuServer.for_client(app.test_client(), secret_key=KEY)
+    status, body = server.discover()
+    assert status == 200 and [w["workflowId"] for w in body["workflows"]] == ["delayed-sms"]
+    status, body = server.execute("delayed-sms", "sms-reminder", job_id="job-7", payload={"orderId": "o-7"})
+    assert status == 200 and body["outputs"] == {"body": "order o-7"}
+    status, body = server.preview("delayed-sms", "sms-reminder")
+    assert status == 200 and isinstance(body["outputs"]["body"], str)
+    # A bridge whose key differs from the environment's: 401, not retried.
+    wrong = NovuServer.for_client(app.test_client(), secret_key="sk_other")
+    status, body = wrong.execute("delayed-sms", "sms-reminder", job_id="job-8", payload={"orderId": "o"})
+    assert (status, body["code"], len(wrong.attempts)) == (401, "SignatureMismatchError", 1)
 
 
 # -- the example app --------------------------------------------------------------------------

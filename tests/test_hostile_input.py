@@ -114,7 +114,7 @@ def test_moderately_deep_bodies_are_refused_before_the_engine_recurses(open_clie
             body = {"payload": {"name": "x"}, field: {"deep": "@"}}
             raw = json.dumps(body).replace('"@"', nested)
             response = open_client.post(EXECUTE, data=raw)
-            assert_clean(response, 400, "InvalidRequestError")
+            assert_clean(response, 400, "BridgeError")
     ok = "[" * 100 + "]" * 100
     raw = json.dumps({"payload": {"name": "x", "deep": "@"}, "controls": {}}).replace('"@"', ok)
     assert open_client.post(EXECUTE, data=raw).status_code == 200
@@ -229,7 +229,7 @@ def _padded(size: int) -> bytes:
 def test_default_limit_is_32_mib(open_client: t.Any) -> None:
     assert DEFAULT_MAX_CONTENT_LENGTH == 32 * 1024 * 1024
     over = _padded(DEFAULT_MAX_CONTENT_LENGTH + 1)
-    assert_clean(call(lambda: open_client.post(EXECUTE, data=over)), 413, "PayloadTooLargeError")
+    assert_clean(call(lambda: open_client.post(EXECUTE, data=over)), 413, "BridgeError")
     exact = _padded(DEFAULT_MAX_CONTENT_LENGTH)
     assert call(lambda: open_client.post(EXECUTE, data=exact)).status_code == 200
 
@@ -237,17 +237,17 @@ def test_default_limit_is_32_mib(open_client: t.Any) -> None:
 def test_config_and_option_limits(bridge_app: Flask) -> None:
     bridge_app.config["NOVU_MAX_CONTENT_LENGTH"] = 2048
     client = bridge_app.test_client()
-    assert_clean(client.post(EXECUTE, data=_padded(2049)), 413, "PayloadTooLargeError")
+    assert_clean(client.post(EXECUTE, data=_padded(2049)), 413, "BridgeError")
     assert client.post(EXECUTE, data=_padded(2048)).status_code == 200
     option_client = make_app(max_content_length=100).test_client()
-    assert_clean(option_client.post(EXECUTE, data=_padded(101)), 413, "PayloadTooLargeError")
+    assert_clean(option_client.post(EXECUTE, data=_padded(101)), 413, "BridgeError")
     assert option_client.post(EXECUTE, data=_padded(100)).status_code == 200
 
 
 def test_flask_max_content_length_also_answers_json(bridge_app: Flask) -> None:
     bridge_app.config["MAX_CONTENT_LENGTH"] = 1000
     response = bridge_app.test_client().post(EXECUTE, data=_padded(5000))
-    assert_clean(response, 413, "PayloadTooLargeError")
+    assert_clean(response, 413, "BridgeError")
 
 
 def _chunks(total: int, size: int = 4096) -> t.Iterator[bytes]:
@@ -267,7 +267,7 @@ def test_chunked_bodies_under_a_real_server(server_limit: str | None) -> None:
         )
         assert status == 413, data
         body = json_of(data)
-        assert body["code"] == "PayloadTooLargeError"
+        assert body["code"] == "BridgeError"
         assert headers["content-type"] == "application/json"
         # A small chunked body (no Content-Length) is read in full and works.
         status, _, data = http_request(
