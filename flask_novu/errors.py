@@ -542,7 +542,7 @@ class NovuAPIError(NovuError):
         return FALLBACK_WIRE_CODE
 
 
-__all__ = ["FALLBACK_WIRE_CODE", "OWN_CODES", "SDK_ERROR_CODES"] + [
+__all__ = [
     name
     for name, value in dict(globals()).items()
     if not name.startswith("_") and isinstance(value, type) and issubclass(value, Exception)

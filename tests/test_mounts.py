@@ -162,7 +162,7 @@ def test_json_404_and_405_below_the_route(how: str) -> None:
     assert client.get("/api/novu?action=discover").status_code == 200
     missing = client.get("/api/novu/nothing/here")
     assert missing.status_code == 404
-    assert missing.get_json()["code"] == "NotFoundError"
+    assert missing.get_json()["code"] == "BridgeError"
     assert missing.headers["Novu-Framework-Version"] == "2024-06-26"
     trace = client.open("/api/novu", method="TRACE")
     assert trace.status_code == 405
