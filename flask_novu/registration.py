@@ -19,7 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from .constants import DEFAULT_ROUTE
 from .errors import ConfigurationError, MethodNotAllowedError
 from .responses import STATIC_HEADERS, handle_novu_error, install_error_handlers
-from .settings import resolve_secret_keys, resolve_strict
+from .settings import DEBUG_RELAXED_WARNING, debug_relaxes, resolve_secret_keys, resolve_strict
 from .views import ALL_METHODS, NovuBridgeView
 from .workflows import Workflow
 
@@ -47,6 +47,8 @@ def check_auth_config(
         logger.warning(
             "%s: no NOVU_SECRET_KEY configured, the bridge accepts unsigned requests", where
         )
+    elif debug_relaxes(config, strict, keys):
+        logger.warning(DEBUG_RELAXED_WARNING, where)
     elif not is_strict:
         logger.warning(
             "%s: NOVU_STRICT_AUTHENTICATION is off, the bridge accepts unsigned requests", where

@@ -41,8 +41,25 @@ def resolve_secret_keys(config: t.Mapping[str, t.Any], option: t.Any = None) -> 
 
 def resolve_strict(config: t.Mapping[str, t.Any], option: t.Any, keys: tuple[str, ...]) -> bool:
     """Strict HMAC authentication: the option, else ``NOVU_STRICT_AUTHENTICATION``,
-    else on exactly when a secret key is configured."""
+    else on exactly when a secret key is configured and the app is not in
+    debug mode (``DEBUG``, Flask's development mode: as Novu's SDK, which
+    checks no signature in development, so that Novu's local Studio, which
+    sends none, can call the bridge)."""
     value = option if option is not None else config.get("NOVU_STRICT_AUTHENTICATION")
     if value is None:
-        return bool(keys)
+        return bool(keys) and not config.get("DEBUG")
     return parse_bool(value)
+
+
+def debug_relaxes(config: t.Mapping[str, t.Any], option: t.Any, keys: tuple[str, ...]) -> bool:
+    """Whether debug mode alone turns signature checks off: a key is
+    configured, strict authentication is not set either way, ``DEBUG`` is on."""
+    value = option if option is not None else config.get("NOVU_STRICT_AUTHENTICATION")
+    return value is None and bool(keys) and bool(config.get("DEBUG"))
+
+
+#: The warning logged when debug mode turns signature checks off.
+DEBUG_RELAXED_WARNING = (
+    "%s: the app runs in debug mode, the bridge accepts unsigned requests (as Novu's SDK "
+    "in development); set NOVU_STRICT_AUTHENTICATION = True to check signatures"
+)

@@ -52,7 +52,7 @@ from .responses import (
     log_server_error,
     with_framework_headers,
 )
-from .settings import resolve_secret_keys, resolve_strict
+from .settings import DEBUG_RELAXED_WARNING, debug_relaxes, resolve_secret_keys, resolve_strict
 from .signature import verify_signature
 from .wire import TRIGGER_EVENT, load, load_compat, load_event
 from .workflows import Workflow
@@ -214,12 +214,22 @@ class NovuBridgeView(MethodView):
             return
         keys = self.secret_keys()
         if not self.is_strict(keys):
+            if keys and not self._debug_warned:
+                self._warn_if_debug_relaxes(keys)
             return
         header = request.headers.get(SIGNATURE_HEADER) or request.headers.get(
             LEGACY_SIGNATURE_HEADER
         )
         # The body is read only once the header passed its cheap checks.
         verify_signature(header, keys, self.raw_body)
+
+    #: Whether the debug-mode warning was logged (once per view).
+    _debug_warned = False
+
+    def _warn_if_debug_relaxes(self, keys: tuple[str, ...]) -> None:
+        if debug_relaxes(current_app.config, self.strict_authentication, keys):
+            self._debug_warned = True
+            logger.warning(DEBUG_RELAXED_WARNING, f"Novu bridge at {request.path}")
 
     # -- dispatch --------------------------------------------------------------------
 

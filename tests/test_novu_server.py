@@ -8,6 +8,7 @@ API and worker build theirs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -305,3 +306,89 @@ def test_bad_fail_on_error_fails_at_discovery() -> None:
 
     with pytest.raises(ConfigurationError):
         make_app([bad])
+
+
+# -- development mode ------------------------------------------------------------------------
+
+
+def _debug_app(**config: t.Any) -> Flask:
+    app = Flask("novu_debug")
+    app.config.update(NOVU_SECRET_KEY=SECRET, **config)
+    app.debug = True
+    serve(app, "/api/novu", [plain])
+    return app
+
+
+def test_debug_mode_accepts_novu_studios_unsigned_calls_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="flask_novu")
+    app = Flask("novu_debug")
+    app.config.update(NOVU_SECRET_KEY=SECRET)
+    serve(app, "/api/novu", [plain])
+    app.debug = True  # app.run(debug=True) turns it on after registration
+    studio = NovuServer.for_client(app.test_client(), secret_key=None)
+    assert studio.discover()[0] == 200
+    assert studio.execute("plain", "text", job_id="j")[0] == 200
+    relaxed = [r for r in caplog.records if "debug mode" in r.getMessage()]
+    assert len(relaxed) == 1 and relaxed[0].levelno == logging.WARNING
+    assert "NOVU_STRICT_AUTHENTICATION" in relaxed[0].getMessage()
+
+
+def test_debug_mode_checks_nothing_like_the_sdk_in_development() -> None:
+    # The SDK skips the whole check: a wrong signature passes as well.
+    wrong = NovuServer.for_client(_debug_app().test_client(), secret_key="sk_wrong")
+    assert wrong.discover()[0] == 200
+
+
+def test_debug_mode_at_registration_warns_there(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="flask_novu")
+    _debug_app()
+    assert any("debug mode" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("setting", [True, "true", "1"])
+def test_strict_authentication_setting_wins_over_debug_mode(setting: t.Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="flask_novu")
+    app = _debug_app(NOVU_STRICT_AUTHENTICATION=setting)
+    status, body = NovuServer.for_client(app.test_client(), secret_key=None).discover()
+    assert (status, body["code"]) == (401, "SignatureNotFoundError")
+    assert NovuServer.for_client(app.test_client(), secret_key=SECRET).discover()[0] == 200
+    assert not any("debug mode" in r.getMessage() for r in caplog.records)
+
+
+def test_outside_debug_mode_a_key_means_strict() -> None:
+    app = make_app([plain])
+    assert not app.debug
+    status, body = NovuServer.for_client(app.test_client(), secret_key=None).discover()
+    assert (status, body["code"]) == (401, "SignatureNotFoundError")
+
+
+def test_debug_mode_without_a_key_changes_nothing() -> None:
+    app = Flask("novu_debug_open")
+    app.debug = True
+    serve(app, "/api/novu", [plain])
+    assert NovuServer.for_client(app.test_client(), secret_key=None).discover()[0] == 200
+
+
+@pytest.mark.skipif(not (SDK_DIST / "cjs" / "index.cjs").is_file() or not shutil.which("node"), reason="needs node and the SDK")
+@pytest.mark.parametrize(
+    ("env", "strict"),
+    [
+        ({}, False),
+        ({"NODE_ENV": "development"}, False),
+        ({"NODE_ENV": "dev"}, False),
+        ({"NODE_ENV": "production"}, True),
+        ({"NODE_ENV": "test"}, True),
+        ({"NODE_ENV": "development", "NOVU_STRICT_AUTHENTICATION_ENABLED": "true"}, True),
+        ({"NODE_ENV": "production", "NOVU_STRICT_AUTHENTICATION_ENABLED": "false"}, False),
+    ],
+)
+def test_the_sdks_development_mode_is_what_debug_mode_mirrors(env: dict[str, str], strict: bool) -> None:
+    """The SDK decides by NODE_ENV (development, dev or unset: no checks),
+    overridden by NOVU_STRICT_AUTHENTICATION_ENABLED."""
+    script = (
+        f"const {{ Client }} = require({json.dumps(str(SDK_DIST / 'cjs' / 'index.cjs'))});"
+        "process.stdout.write(String(new Client({ secretKey: 'k' }).strictAuthentication));"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in ("NODE_ENV", "NOVU_STRICT_AUTHENTICATION_ENABLED")}
+    out = subprocess.run(["node", "-e", script], env={**environ, **env}, check=True, capture_output=True, text=True, timeout=60)
+    assert out.stdout == str(strict).lower()
