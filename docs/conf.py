@@ -1,7 +1,11 @@
 """Sphinx configuration of the Flask-Novu documentation.
 
 The build needs no network: intersphinx is not used and every page is local.
-Build with ``sphinx-build -W -b html docs docs/_build/html``.
+Build with ``sphinx-build -W -b html docs docs/_build/html``; run the
+examples with ``sphinx-build -W -b doctest docs docs/_build/doctest`` (both
+are what ``tox -e docs`` does). Every Python example is a ``testcode`` block:
+the blocks of a page run in order, in one namespace, as a reader would run
+them.
 """
 
 from __future__ import annotations
@@ -25,8 +29,25 @@ version = ".".join(release.split(".")[:2])
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
 ]
+
+# Examples run without a Novu account and without the developer's settings.
+# ``__name__`` names a module that does not exist, as in a reader's own
+# ``app.py``: ``Flask(__name__)`` then uses the working directory as root.
+doctest_global_setup = """
+__name__ = "example_app"
+import logging as _logging
+import os as _os
+# Start-up warnings (an open bridge...) are the point of some examples but
+# would only clutter the build's output.
+_logging.getLogger("flask_novu").addHandler(_logging.NullHandler())
+for _name in ("NOVU_SECRET_KEY", "NOVU_API_KEY", "NOVU_API_URL", "NOVU_BRIDGE_URL"):
+    _os.environ.pop(_name, None)
+"""
+# ``testcode`` blocks are highlighted as Python like ``code-block:: python``.
+trim_doctest_flags = True
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 root_doc = "index"
 nitpicky = False
