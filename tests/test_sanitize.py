@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 from flask_novu.sanitize import sanitize_html, sanitize_outputs
-from tests._sanitize_cases import corpus
+from _sanitize_cases import corpus
 
 
 @pytest.mark.parametrize(
