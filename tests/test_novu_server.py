@@ -392,3 +392,33 @@ def test_the_sdks_development_mode_is_what_debug_mode_mirrors(env: dict[str, str
     environ = {k: v for k, v in os.environ.items() if k not in ("NODE_ENV", "NOVU_STRICT_AUTHENTICATION_ENABLED")}
     out = subprocess.run(["node", "-e", script], env={**environ, **env}, check=True, capture_output=True, text=True, timeout=60)
     assert out.stdout == str(strict).lower()
+
+
+@pytest.mark.skipif(not (SDK_DIST / "cjs" / "index.cjs").is_file() or not shutil.which("node"), reason="needs node and the SDK")
+def test_step_options_match_the_sdks_discover_and_workflow_options_are_ours() -> None:
+    script = (
+        f"const {{ Client, workflow }} = require({json.dumps(str(SDK_DIST / 'cjs' / 'index.cjs'))});"
+        "(async () => {"
+        "const wf = workflow('billing', async ({ step }) => {"
+        "  await step.email('receipt', async () => ({ subject: 's', body: 'b' }), { failOnErrorEnabled: true });"
+        "  await step.inApp('inbox', async () => ({ body: 'b' }));"
+        "}, { active: false, data: { team: 'billing' }, notificationGroupId: 'grp_1' });"
+        "const client = new Client({ secretKey: 'k', strictAuthentication: false });"
+        "await client.addWorkflows([wf]);"
+        "const [w] = client.discover().workflows;"
+        "process.stdout.write(JSON.stringify({ keys: Object.keys(w), steps: w.steps.map(s => s.options) }));"
+        "})();"
+    )
+    environ = {**os.environ, "NODE_ENV": "production"}
+    out = json.loads(subprocess.run(["node", "-e", script], env=environ, check=True, capture_output=True, text=True, timeout=60).stdout)
+
+    @workflow("billing", active=False, data={"team": "billing"}, notification_group_id="grp_1")
+    def billing(payload: t.Any, step: t.Any) -> None:
+        step.email("receipt", {"subject": "s", "body": "b"}, failOnErrorEnabled=True)
+        step.in_app("inbox", {"body": "b"})
+
+    ours = billing.to_discover()
+    assert [s["options"] for s in ours["steps"]] == out["steps"] == [{"failOnErrorEnabled": True}, {}]
+    # The SDK drops the workflow options Novu's sync reads (a deliberate difference).
+    assert not {"active", "data", "notificationGroupId", "options"} & set(out["keys"])
+    assert set(ours) - set(out["keys"]) == {"active", "data", "notificationGroupId", "options"}
