@@ -25,9 +25,3 @@ EU_API_URL = "https://eu.api.novu.co"
 DEFAULT_ROUTE = "/api/novu"
 #: Default bridge body limit: Novu events can reach 20-30 MB.
 DEFAULT_MAX_CONTENT_LENGTH = 32 * 1024 * 1024
-
-CHANNEL_STEP_TYPES = ("email", "sms", "push", "chat", "in_app")
-ACTION_STEP_TYPES = ("digest", "delay", "throttle", "custom")
-STEP_TYPES = CHANNEL_STEP_TYPES + ACTION_STEP_TYPES
-#: Step types whose outputs are HTML-sanitised (as in SDK 2.13.2).
-SANITIZED_STEP_TYPES = frozenset({"email", "in_app"})

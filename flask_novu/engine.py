@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from ._async import AsyncToSync, default_async_to_sync, maybe_await
-from .constants import FRAMEWORK_VERSION, SANITIZED_STEP_TYPES
+from .constants import FRAMEWORK_VERSION
 from .errors import (
     BridgeError,
     ExecutionEventPayloadInvalidError,
@@ -44,7 +44,8 @@ from .errors import (
 from .mock import mock_from_schema
 from .sanitize import sanitize_outputs
 from .schemas import Schema, SchemaValidationError, to_schema
-from .steps import RUN, AsyncStep, SyncStep
+from .step_kinds import IN_PROCESS_RESULTS, SANITIZED_STEP_TYPES
+from .steps import RUN, AsyncStep, Step
 from .templating import ControlCompilationError, LiquidLimits, compile_controls
 from ._callables import accepts_keywords, positional_arity
 from .execution import Execution, _activate, _deactivate
@@ -168,7 +169,7 @@ class _Run:
     def invoke(self, payload: t.Any, extras: dict[str, t.Any]) -> None:
         """Run the workflow function until it returns or the run halts."""
         workflow = self.workflow
-        step = AsyncStep(self) if workflow.is_async else SyncStep(self)
+        step = AsyncStep(self) if workflow.is_async else Step(self)
         args, kwargs = workflow.call_arguments(payload, step, extras)
         token = _activate(extras.get("execution"))
         try:
@@ -384,15 +385,6 @@ class _BridgeRun(_Run):
         self.result = {"outputs": outputs, "providers": providers, "options": {"skip": skip}}
         self.done = True
         raise _Halt()
-
-
-#: What action and in-app steps return to later steps in an in-process run.
-IN_PROCESS_RESULTS: dict[str, dict[str, t.Any]] = {
-    "delay": {"duration": 0},
-    "digest": {"events": [], "eventCount": 0},
-    "throttle": {"throttled": False},
-    "in_app": {"seen": False, "read": False, "lastSeenDate": None, "lastReadDate": None},
-}
 
 
 class _InProcessRun(_Run):

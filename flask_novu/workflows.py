@@ -28,18 +28,11 @@ from .errors import (
     payload_invalid_error,
 )
 from .schemas import Schema, SchemaValidationError, is_schema_like, to_schema
+from .step_kinds import PREFERENCE_CHANNELS
 
 #: Parameters a workflow function may name to receive them (besides payload, step).
 INJECTABLE_PARAMS = ("subscriber", "context", "env", "controls", "execution")
 SEVERITIES = ("none", "low", "medium", "high")
-_PREFERENCE_CHANNELS = {
-    "email": "email",
-    "sms": "sms",
-    "push": "push",
-    "chat": "chat",
-    "inApp": "in_app",
-    "in_app": "in_app",
-}
 
 Resolver = t.Union[t.Mapping[str, t.Any], t.Callable[..., t.Any]]
 
@@ -271,9 +264,9 @@ def map_preferences(preferences: t.Mapping[str, t.Any] | None) -> dict[str, t.An
     channels = preferences.get("channels")
     if channels:
         mapped["channels"] = {
-            _PREFERENCE_CHANNELS[key]: value
+            PREFERENCE_CHANNELS[key]: value
             for key, value in channels.items()
-            if key in _PREFERENCE_CHANNELS
+            if key in PREFERENCE_CHANNELS
         }
     return mapped
 
