@@ -29,15 +29,19 @@ import functools
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
 
 from liquid import BoundTemplate, Environment, RenderContext, Undefined
 from liquid.builtin.content import ContentNode
 from liquid.builtin.expressions import Filter, FilteredExpression, Path
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+from liquid.builtin.expressions import LoopExpression
 from liquid.builtin.tags.for_tag import ForNode, ForTag
+from liquid.builtin.tags.tablerow_tag import TablerowNode, TablerowTag
 from liquid.exceptions import (
     LiquidError,
     LiquidSyntaxError,
@@ -45,9 +49,12 @@ from liquid.exceptions import (
     OutputStreamLimitError,
     ResourceLimitError,
 )
+from liquid.ast import Node
+from liquid.stream import TokenStream
 from liquid.token import Token
 
 from ._jsnumber import js_number as _js_number
+from ._liquid_lex import NestingTooDeep, tokenize
 
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
 
@@ -78,12 +85,22 @@ class LiquidLimits:
     max_loop_iterations: int = 10_000
     #: Size of the rendered output (UTF-8 bytes of the JSON-escaped text,
     #: as counted by python-liquid); ``assign``/``capture`` values are
-    #: bounded to a few times this.
+    #: bounded to a few times this, and so is every filter's result and
+    #: every structure turned into text (in characters).
     max_output_size: int = 1_000_000
     #: Block nesting depth at parse time and context depth at render time.
     max_context_depth: int = 30
     #: Control strings longer than this (in characters) are rejected.
     max_template_length: int = 200_000
+    #: Work done by filters in one step's controls, in characters handled
+    #: (the sizes of every filter's inputs and result, and of every
+    #: structure turned into text).  Bounds loops of filters over large
+    #: values, whose results are thrown away, as well as those that output.
+    max_filter_work: int = 20_000_000
+    #: Memory the parsed-template cache may retain, in bytes (estimated at
+    #: 160 bytes per template character, python-liquid's worst case);
+    #: templates larger than this are parsed on every use and not kept.
+    max_cache_bytes: int = 32 * 1024 * 1024
 
 
 _DEFAULT_LIMITS = LiquidLimits()
@@ -495,6 +512,8 @@ def _inflect(word: str, count: float) -> str:
 
 def _write_output(value: object, context: RenderContext, buffer: TextIO) -> int:
     _check_size(value, context)
+    if _is_structure(value):
+        _charge_text(value, context)
     return buffer.write(_output_text(value))
 
 
@@ -520,21 +539,63 @@ class _NovuEcho(EchoTag):
     node_class = _NovuEchoNode
 
 
-class _GuardedForNode(ForNode):
-    """A ``for`` loop that refuses oversized ``reversed`` iterables up front.
+class _CountedLoopExpression(LoopExpression):
+    """A ``for``/``tablerow`` header whose skipped items count as loop work.
 
-    python-liquid materialises a reversed iterable before checking the loop
-    limit; a ``(1..100000000)`` range would cost seconds and gigabytes.
+    python-liquid skips ``offset`` items one by one and counts only the items
+    it yields: ``offset: 499999999`` over a huge range costs seconds.  Here
+    the skipped items are charged to the render's loop iteration budget
+    before anything is skipped, and a ``reversed`` slice is checked against
+    the budget before it is materialised.
     """
 
-    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        if self.expression.reversed:
-            _check_size(self.expression.iterable.evaluate(context), context)
-        return super().render_to_output(context, buffer)
+    __slots__ = ()
+
+    def _slice(
+        self,
+        it: Iterator[object],
+        length: int,
+        context: RenderContext,
+        *,
+        limit: int | None,
+        offset: int | str | None,
+    ) -> tuple[Iterator[object], int]:
+        if offset == "continue":
+            start = context.stopindex(f"{self.identifier}-{self.iterable}")
+        else:
+            start = int(offset or 0)
+        start = min(max(start, 0), length)
+        stop = length if limit is None else min(max(limit + start, 0) or length, length)
+        assert isinstance(context, _LimitedContext)
+        context.budget.charge_iterations(start, max(stop - start, 0))
+        return super()._slice(it, length, context, limit=limit, offset=offset)
 
 
-class _GuardedFor(ForTag):
-    node_class = _GuardedForNode
+def _counted(expression: LoopExpression) -> _CountedLoopExpression:
+    return _CountedLoopExpression(
+        expression.token,
+        expression.identifier,
+        expression.iterable,
+        limit=expression.limit,
+        offset=expression.offset,
+        reversed_=expression.reversed,
+        cols=expression.cols,
+    )
+
+
+class _CountedFor(ForTag):
+    def parse(self, stream: TokenStream) -> Node:
+        node = super().parse(stream)
+        assert isinstance(node, ForNode)
+        node.expression = _counted(node.expression)
+        return node
+
+
+class _CountedTablerow(TablerowTag):
+    def parse(self, stream: TokenStream) -> TablerowNode:
+        node = super().parse(stream)
+        node.expression = _counted(node.expression)
+        return node
 
 
 def _check_size(value: object, context: RenderContext) -> None:
@@ -547,29 +608,157 @@ def _check_length(value: object, limit: int | None) -> None:
         raise LoopIterationLimitError("iterable too large", token=None)
 
 
+def _charge_text(value: object, context: RenderContext) -> None:
+    """Charge the text size of a structure before it is turned into text."""
+    assert isinstance(context, _LimitedContext)
+    context.budget.check_text(value)
+
+
+def _bounded_text_size(value: object, budget: int, charge: _Budget | None) -> int:
+    """An upper bound of the text ``value`` becomes (JSON or ``String()``).
+
+    Walks at most ``budget`` nodes (every node counts at least one
+    character), so shared references and deep structures cannot make the
+    walk itself expensive.
+
+    :raises OutputStreamLimitError: if the text would exceed ``budget``.
+    """
+    size = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item) + 2
+        elif isinstance(item, Mapping):
+            size += 2
+            for key, inner in item.items():
+                size += len(str(key)) + 4
+                stack.append(inner)
+        elif isinstance(item, (list, tuple)):
+            size += 2 + len(item)
+            stack.extend(item)
+        elif isinstance(item, range):
+            size += 2 + len(item) * (len(str(item.stop)) + 1)
+        else:
+            size += 24
+        if size > budget:
+            raise OutputStreamLimitError("text size limit reached", token=None)
+    if charge is not None:
+        charge.charge_work(size)
+    return size
+
+
+#: Filters that work on arrays without turning them into text.
+_ARRAY_FILTERS = frozenset(
+    "compact concat first last map pop push reverse shift size slice sort sort_natural "
+    "sum uniq unshift where reject group_by find find_index has where_exp reject_exp "
+    "group_by_exp find_exp find_index_exp has_exp sample default digest toSentence "
+    "pluralize".split()
+)
+
+
+def _replace_size(text: object, old: object, new: object) -> int:
+    """The size of ``text`` with every ``old`` replaced by ``new`` (an upper bound)."""
+    source, pattern, replacement = (_js_string(x) if not _is_structure(x) else "" for x in (text, old, new))
+    count = source.count(pattern) if pattern else len(source) + 1
+    return len(source) + count * len(replacement)
+
+
+def _join_size(items: object, separator: object, budget: _Budget) -> int:
+    if not isinstance(items, (list, tuple, range)):
+        return 0
+    sep = 1 if separator is _NO_ARG or _is_nil(separator) else len(_js_string(separator))
+    return _bounded_text_size(items, budget.text_limit, budget) + sep * len(items)
+
+
+class _Budget:
+    """Loop and filter work done so far, against the limits.
+
+    One budget covers all the strings of a step's controls (the SDK renders
+    them as one template), on the fast path and in python-liquid alike.
+    """
+
+    __slots__ = ("iterations", "work", "loop_limit", "work_limit", "text_limit")
+
+    def __init__(self, env: Environment) -> None:
+        self.iterations = 0
+        self.work = 0
+        self.loop_limit: int | None = env.loop_iteration_limit
+        self.work_limit: int | None = getattr(env, "filter_work_limit", None)
+        limit = env.output_stream_limit
+        self.text_limit: int = limit if limit is not None else 2**62
+
+    def charge_iterations(self, skipped: int, iterated: int) -> None:
+        """Count ``skipped`` items now; refuse a loop that cannot fit the budget."""
+        self.iterations += skipped
+        if self.loop_limit and self.iterations + iterated > self.loop_limit:
+            raise LoopIterationLimitError("loop iteration limit reached", token=None)
+
+    def charge_work(self, amount: int) -> None:
+        self.work += amount
+        if self.work_limit is not None and self.work > self.work_limit:
+            raise OutputStreamLimitError("filter work limit reached", token=None)
+
+    def check_text(self, value: object) -> None:
+        """Charge the text size of a structure before it becomes text."""
+        _bounded_text_size(value, self.text_limit, self)
+
+    def apply_filter(
+        self, name: str, func: Callable[..., object], left: object, args: tuple[object, ...],
+        kwargs: Mapping[str, object],
+    ) -> object:
+        """Call a filter with its inputs and result bounded and charged."""
+        budget = self.text_limit
+        stringifies = name not in _ARRAY_FILTERS
+        work = 1
+        for value in (left, *args, *kwargs.values()):
+            _check_length(value, self.loop_limit)
+            if isinstance(value, str):
+                work += len(value)
+            elif _is_structure(value):
+                if stringifies:
+                    self.check_text(value)
+                else:
+                    work += len(value)  # type: ignore[arg-type]
+        size = 0
+        if name == "replace" and args:
+            size = _replace_size(left, args[0], args[1] if len(args) > 1 else "")
+        elif name == "join":
+            size = _join_size(left, args[0] if args else _NO_ARG, self)
+        if size > budget:
+            raise OutputStreamLimitError("filter result too large", token=None)
+        self.charge_work(work)
+        result = func(left, *args, **kwargs)
+        if isinstance(result, str):
+            if len(result) > budget:
+                raise OutputStreamLimitError("filter result too large", token=None)
+            self.charge_work(len(result))
+        elif isinstance(result, (list, tuple)):
+            _check_length(result, budget)
+            self.charge_work(len(result))
+        return result
+
+
 class _LimitedContext(RenderContext):
-    """Render context that counts loop iterations across *all* loops."""
+    """Render context that bounds loop work, filter results and text sizes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._iterations = 0
+        self.budget = _Budget(self.env)
+
+    def charge_iterations(self, skipped: int, iterated: int) -> None:
+        self.budget.charge_iterations(skipped, iterated)
 
     def raise_for_loop_limit(self, length: int = 1) -> None:
-        limit = self.env.loop_iteration_limit
-        self._iterations += length
-        if limit and self._iterations > limit:
-            raise LoopIterationLimitError("loop iteration limit reached", token=None)
+        self.budget.charge_iterations(length, 0)
         super().raise_for_loop_limit(length)
 
     def filter(self, name: str, token: Token | None) -> Callable[..., object]:  # noqa: A003
         func = super().filter(name, token)
-        context = self
+        budget = self.budget
 
         def guarded(left: object, *args: object, **kwargs: object) -> object:
-            _check_size(left, context)
-            for arg in args:
-                _check_size(arg, context)
-            return func(left, *args, **kwargs)
+            return budget.apply_filter(name, func, left, args, kwargs)
 
         return guarded
 
@@ -591,12 +780,16 @@ def _environment(limits: LiquidLimits) -> Environment:
             "local_namespace_limit": 4 * limits.max_output_size + 4096,
             "context_depth_limit": limits.max_context_depth,
             "block_nesting_limit": limits.max_context_depth,
+            "filter_work_limit": limits.max_filter_work,
         },
     )
     env: Environment = env_class(strict_filters=False)
+    nesting = limits.max_context_depth
+    env.tokenizer = lambda: functools.partial(tokenize, nesting_limit=nesting)  # type: ignore[method-assign]
     env.add_tag(_NovuOutput)
     env.add_tag(_NovuEcho)
-    env.add_tag(_GuardedFor)
+    env.add_tag(_CountedFor)
+    env.add_tag(_CountedTablerow)
     for name, func in _MATH_FILTERS.items():
         env.add_filter(name, func)
     env.add_filter("json", _single_quoted_json)
@@ -610,7 +803,7 @@ def _parse(source: str, limits: LiquidLimits) -> BoundTemplate:
     """Parse ``source``; raises :class:`ControlCompilationError`."""
     try:
         return _environment(limits).from_string(source)
-    except ResourceLimitError as err:
+    except (ResourceLimitError, NestingTooDeep) as err:
         raise _error("LimitError") from err
     except LiquidSyntaxError as err:
         raise _error(_syntax_error_name(err)) from err
@@ -674,8 +867,9 @@ class _Filtered(NamedTuple):
     """A ``{{ a.b.c | f | g }}`` output of a fast-path plan."""
 
     segments: Tuple[str, ...]
-    #: The filter functions, applied in order (argument-less, context-free).
-    filters: Tuple[Callable[[Any], Any], ...]
+    #: The filters' names and functions, applied in order (argument-less,
+    #: context-free).
+    filters: Tuple[Tuple[str, Callable[[Any], Any]], ...]
 
 
 #: A fast-path plan: template text, the segments of a ``{{ a.b.c }}`` path,
@@ -713,7 +907,7 @@ def _fast_path_allowed(limits: LiquidLimits) -> bool:
 
 def _plain_filters(
     filters: list[Filter] | None, env: Environment
-) -> tuple[Callable[[Any], Any], ...] | None:
+) -> tuple[tuple[str, Callable[[Any], Any]], ...] | None:
     """The functions of argument-less filters that need neither the render
     context nor the environment, or ``None`` if some filter is not one."""
     functions = []
@@ -726,7 +920,7 @@ def _plain_filters(
             or getattr(func, "with_environment", False)
         ):
             return None
-        functions.append(func)
+        functions.append((item.name, func))
     return tuple(functions)
 
 
@@ -756,9 +950,73 @@ def _make_plan(template: BoundTemplate) -> _Plan | None:
     return tuple(items)
 
 
-@functools.lru_cache(maxsize=1024)
+#: Estimated bytes a parsed template retains per source character
+#: (python-liquid's densest shapes, such as ``{{a}}{{a}}...``, measured).
+_CACHE_BYTES_PER_CHAR = 160
+_CACHE_ENTRY_BYTES = 1024
+
+
+class _TemplateCache:
+    """A least-recently-used cache of prepared templates, bounded in bytes."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, LiquidLimits], tuple[_Prepared, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def retained_bytes(self) -> int:
+        """The estimated bytes the cached templates retain."""
+        return self._bytes
+
+    def get(self, key: tuple[str, LiquidLimits]) -> _Prepared | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: tuple[str, LiquidLimits], prepared: _Prepared) -> None:
+        cost = _CACHE_ENTRY_BYTES + _CACHE_BYTES_PER_CHAR * len(key[0])
+        budget = key[1].max_cache_bytes
+        if cost > budget:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (prepared, cost)
+            self._bytes += cost
+            while self._bytes > budget:
+                _, (_, freed) = self._entries.popitem(last=False)
+                self._bytes -= freed
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+_CACHE = _TemplateCache()
+
+
 def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
-    """Escape, parse and plan a control string; raises :class:`ControlCompilationError`."""
+    """Escape, parse and plan a control string, through the template cache.
+
+    :raises ControlCompilationError: if the string is not a valid template.
+    """
+    key = (value, limits)
+    prepared = _CACHE.get(key)
+    if prepared is None:
+        prepared = _prepare_uncached(value, limits)
+        _CACHE.put(key, prepared)
+    return prepared
+
+
+_prepare.cache_clear = _CACHE.cache_clear  # type: ignore[attr-defined]
+
+
+def _prepare_uncached(value: str, limits: LiquidLimits) -> _Prepared:
     source = json.dumps(value, ensure_ascii=False)[1:-1]
     source = _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
     template = _parse(source, limits)
@@ -789,17 +1047,19 @@ def _lookup(context: Mapping[str, Any], segments: tuple[str, ...]) -> Any:
     return value
 
 
-def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
+def _render_plan(prepared: _Prepared, context: Mapping[str, Any], budget: _Budget) -> str | None:
     """Render a fast-path plan as python-liquid would, or ``None`` to defer to it.
 
-    Mirrors the output node (size check, the SDK's escaping) and the output
-    stream limit (UTF-8 bytes written, counted as each piece is written).
+    Mirrors the output node (size check, the SDK's escaping), the filter
+    budget and the output stream limit (UTF-8 bytes written, counted as each
+    piece is written).
     """
     plan = prepared.plan
     assert plan is not None
     loop_limit, output_limit = prepared.loop_limit, prepared.output_limit
     pieces: list[str] = []
     size = 0
+    work = budget.work
     for item in plan:
         if type(item) is str:
             text = item
@@ -807,15 +1067,18 @@ def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
             filtered = type(item) is _Filtered
             value = _lookup(context, item.segments if filtered else item)  # type: ignore[union-attr,arg-type]
             if value is _UNKNOWN or (filtered and value is None):
+                budget.work = work
                 return None  # python-liquid decides (it filters an ``Undefined``)
             if filtered:
                 try:
-                    for func in item.filters:  # type: ignore[union-attr]
-                        _check_length(value, loop_limit)  # as the guarded filter does
-                        value = func(value)
+                    for name, func in item.filters:  # type: ignore[union-attr]
+                        value = budget.apply_filter(name, func, value, (), {})
                 except Exception:  # noqa: BLE001 - python-liquid reports it its way
+                    budget.work = work
                     return None
             _check_length(value, loop_limit)
+            if _is_structure(value):
+                budget.check_text(value)
             text = _output_text(value)
         if output_limit is not None and text:
             size += len(text) if text.isascii() else len(text.encode("utf-8"))
@@ -825,25 +1088,56 @@ def _render_plan(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
     return "".join(pieces)
 
 
-def _render_string(value: str, context: Mapping[str, Any], limits: LiquidLimits) -> str:
-    if "{{" not in value and "{%" not in value:
-        return _restore_translations(value)
-    if len(value) > limits.max_template_length:
-        raise _error("LimitError")
-    prepared = _prepare(value, limits)
-    try:
-        rendered = None
-        if prepared.plan is not None and type(context) is dict:
-            rendered = _render_plan(prepared, context)
-        if rendered is None:
-            rendered = prepared.template.render(context)
-    except ResourceLimitError as err:
-        raise _error("LimitError") from err
-    except (LiquidError, RecursionError, ArithmeticError, TypeError, ValueError) as err:
-        raise _error("RenderError") from err
-    except MemoryError as err:  # pragma: no cover - depends on the host
-        raise _error("LimitError") from err
-    return _unescape(_restore_translations(rendered))
+class _StepRender:
+    """Renders the strings of one step's controls with one shared scope.
+
+    The SDK renders the whole controls object as one template, so a
+    variable assigned (``assign``, ``capture``, ``increment``) in one string
+    is seen by the strings after it, and the limits are per step.
+    """
+
+    def __init__(self, context: Mapping[str, Any], limits: LiquidLimits) -> None:
+        self.globals = context
+        self.limits = limits
+        self.env = _environment(limits)
+        self.budget = _Budget(self.env)
+        self._context: _LimitedContext | None = None
+
+    def _render_context(self, template: BoundTemplate) -> _LimitedContext:
+        if self._context is None:
+            context = _LimitedContext(template, globals=template.make_globals(self.globals))
+            context.budget = self.budget
+            self._context = context
+        return self._context
+
+    def _plain_scope(self) -> bool:
+        """Whether no variable shadows the render data yet (the fast path's premise)."""
+        return self._context is None or not self._context.locals
+
+    def render(self, value: str) -> str:
+        """Render one control string; raises :class:`ControlCompilationError`."""
+        if "{{" not in value and "{%" not in value:
+            return _restore_translations(value)
+        if len(value) > self.limits.max_template_length:
+            raise _error("LimitError")
+        prepared = _prepare(value, self.limits)
+        try:
+            rendered = None
+            if prepared.plan is not None and type(self.globals) is dict and self._plain_scope():
+                rendered = _render_plan(prepared, self.globals, self.budget)
+            if rendered is None:
+                template = prepared.template
+                context = self._render_context(template)
+                buffer = context.get_buffer()
+                template.render_with_context(context, buffer)
+                rendered = buffer.getvalue()
+        except ResourceLimitError as err:
+            raise _error("LimitError") from err
+        except (LiquidError, RecursionError, ArithmeticError, TypeError, ValueError) as err:
+            raise _error("RenderError") from err
+        except MemoryError as err:  # pragma: no cover - depends on the host
+            raise _error("LimitError") from err
+        return _unescape(_restore_translations(rendered))
 
 
 def _looks_like_json(value: str) -> bool:
@@ -864,17 +1158,19 @@ def _parse_json(value: str) -> tuple[bool, Any]:
         return False, None
 
 
-def _compile(value: Any, context: Mapping[str, Any], limits: LiquidLimits) -> Any:
+def _compile(value: Any, step: _StepRender) -> Any:
+    """Compile ``value`` in the SDK's serialisation order (JavaScript key order)."""
     if isinstance(value, str):
         if _looks_like_json(value):
             ok, parsed = _parse_json(value)
             if ok:
-                return _js_json(_compile(parsed, context, limits))
-        return _render_string(value, context, limits)
+                return _js_json(_compile(parsed, step))
+        return step.render(value)
     if isinstance(value, dict):
-        return {key: _compile(item, context, limits) for key, item in value.items()}
+        compiled = {str(key): _compile(item, step) for key, item in _js_items(value)}
+        return {key: compiled[str(key)] for key in value}
     if isinstance(value, list):
-        return [_compile(item, context, limits) for item in value]
+        return [_compile(item, step) for item in value]
     return value
 
 
@@ -925,7 +1221,8 @@ def compile_controls(
     :raises ControlCompilationError: on a template syntax, render or limit
         error.
     """
-    compiled: dict[str, Any] = _compile(controls, context, limits or _DEFAULT_LIMITS)
+    step = _StepRender(context, limits or _DEFAULT_LIMITS)
+    compiled: dict[str, Any] = _compile(controls, step)
     data = compiled.get("data")
     if isinstance(data, dict):
         compiled["data"] = _repair_data(data)

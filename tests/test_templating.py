@@ -600,7 +600,7 @@ def test_fast_path_is_taken_for_plain_outputs() -> None:
     filtered = templating._prepare("{{ payload.x | upcase | size }}", LiquidLimits())
     assert filtered.plan is not None
     assert filtered.plan[0].segments == ("payload", "x")
-    assert [f.__name__ for f in filtered.plan[0].filters] == ["upcase", "size"]
+    assert [name for name, _ in filtered.plan[0].filters] == ["upcase", "size"]
     for value in (
         "{% if x %}y{% endif %}",
         "{{ a[b] }}",
@@ -641,3 +641,40 @@ def test_fast_path_matches_python_liquid_for_every_value(
         slow = [_outcome(template, context, None) for template in templates]
     templating._prepare.cache_clear()
     assert repr(fast) == repr(slow)
+
+
+# -- one scope per step (the SDK renders the controls as one template) ---------
+
+
+def test_variables_assigned_in_one_control_are_seen_by_the_next() -> None:
+    controls = {"subject": "{% assign name = subscriber.firstName %}Hi", "body": "Dear {{ name }}"}
+    assert compile_controls(controls, make_context()) == {"subject": "Hi", "body": "Dear Ada"}
+
+
+def test_controls_render_in_serialisation_order() -> None:
+    # The body comes first in the JSON text, so the name is not assigned yet.
+    controls = {"body": "Dear {{ name }}", "subject": "{% assign name = 'Ada' %}Hi"}
+    assert compile_controls(controls, make_context()) == {"body": "Dear ", "subject": "Hi"}
+    # Integer-like keys come first in JavaScript objects.
+    numbered = {"b": "{{ x }}", "10": "{% assign x = 'ten' %}", "2": "{{ x }}"}
+    assert compile_controls(numbered, make_context()) == {"b": "ten", "10": "", "2": ""}
+
+
+def test_counters_and_captures_are_shared_across_controls() -> None:
+    controls = {
+        "a": "{% increment c %}",
+        "b": "{% increment c %}{{ c }}",
+        "nested": {"list": ["{% capture who %}{{ subscriber.firstName }}{% endcapture %}", "{{ who }}!"]},
+        "json": '{"k": "{{ who }}?"}',
+    }
+    assert compile_controls(controls, make_context()) == {
+        "a": "0",
+        "b": "12",
+        "nested": {"list": ["", "Ada!"]},
+        "json": '{"k":"Ada?"}',
+    }
+
+
+def test_an_assigned_variable_shadows_the_data_on_the_fast_path_too() -> None:
+    controls = {"a": "{% assign subscriber = 'x' %}", "b": "{{ subscriber.firstName }}|{{ subscriber }}"}
+    assert compile_controls(controls, make_context()) == {"a": "", "b": "|x"}

@@ -1,0 +1,268 @@
+"""A linear-time Liquid template lexer with LiquidJS's tokenizing rules.
+
+python-liquid's own lexer is a regular expression that, at every ``{{`` or
+``{% raw %}`` without a closing delimiter, rescans to the end of the
+template: quadratic time on sources such as ``"{{" * 20000``.  This lexer
+walks the source once, the way LiquidJS 10's ``Tokenizer`` does:
+
+* ``{%`` ... ``%}`` is a tag (the first ``%}``, quotes not respected);
+* ``{{`` ... ``}}`` is an output (quoted strings may contain ``}}``);
+* ``{% raw %}`` ... ``{% endraw %}`` is literal text;
+* ``-`` next to a delimiter trims the neighbouring *text* of blanks
+  (LiquidJS's greedy trimming, its set of blank characters);
+* an unclosed tag or output, a tag without a name, or an unclosed ``raw`` is
+  a :class:`liquid.exceptions.LiquidSyntaxError` (a ``TokenizationError``).
+
+It yields the tokens python-liquid's parser expects
+(:meth:`liquid.Environment.tokenizer` is the public hook).  Expressions are
+also checked for bracket nesting deeper than a limit, which python-liquid's
+expression parser handles in quadratic time.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from liquid.exceptions import LiquidSyntaxError
+from liquid.token import (
+    TOKEN_CONTENT,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_OUTPUT,
+    TOKEN_TAG,
+    Token,
+)
+
+__all__ = ["NestingTooDeep", "tokenize"]
+
+#: LiquidJS's BLANK character class (its ``TYPES`` table).
+_BLANK = frozenset(
+    "\t\n\v\f\r \u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_QUOTES = "'\""
+
+
+class NestingTooDeep(LiquidSyntaxError):
+    """An expression nests brackets deeper than the limit."""
+
+
+def _is_word(char: str) -> bool:
+    # LiquidJS: letters, digits, "_" and "-" below 128; everything non-blank above.
+    if ord(char) >= 128:
+        return char not in _BLANK and char not in "\u201c\u201d"
+    return char.isalnum() or char in "_-?"
+
+
+def _error(message: str, source: str, index: int) -> LiquidSyntaxError:
+    return LiquidSyntaxError(message, token=Token(TOKEN_EOF, "", index, source))
+
+
+def _skip_quoted(source: str, index: int, end: int) -> int:
+    """Index after the quoted string starting at ``index`` (LiquidJS ``readQuoted``)."""
+    quote = source[index]
+    escaped = False
+    index += 1
+    while index < end:
+        char = source[index]
+        index += 1
+        if char == quote and not escaped:
+            break
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+    return index
+
+
+def _find_output_end(source: str, start: int) -> int:
+    """Index just after the ``}}`` closing the output at ``start``, or -1."""
+    end = len(source)
+    index = start + 2
+    while index < end and source[index] in _BLANK:
+        index += 1
+    while index < end:
+        char = source[index]
+        if char in _QUOTES:
+            index = _skip_quoted(source, index, end)
+            continue
+        index += 1
+        if char == "}" and source[index - 2 : index] == "}}" and index - 2 >= start + 2:
+            return index
+    return -1
+
+
+def _check_nesting(text: str, token: Token, limit: int) -> None:
+    depth = 0
+    index, end = 0, len(text)
+    while index < end:
+        char = text[index]
+        if char in _QUOTES:
+            index = _skip_quoted(text, index, end)
+            continue
+        if char in "([":
+            depth += 1
+            if depth > limit:
+                raise NestingTooDeep("expression nested too deeply", token=token)
+        elif char in ")]":
+            depth -= 1
+        index += 1
+
+
+class _Delimited:
+    """The parts of a ``{% ... %}`` or ``{{ ... }}`` token."""
+
+    __slots__ = ("begin", "end", "content_begin", "content_end", "trim_left", "trim_right")
+
+    def __init__(self, source: str, begin: int, end: int) -> None:
+        self.begin, self.end = begin, end
+        left, right = begin + 2, end - 2
+        self.trim_left = left < right and source[left] == "-"
+        self.trim_right = right > left and source[right - 1] == "-"
+        if self.trim_left:
+            left += 1
+        if self.trim_right and right > left:
+            right -= 1
+        while left < right and source[left] in _BLANK:
+            left += 1
+        while right > left and source[right - 1] in _BLANK:
+            right -= 1
+        self.content_begin, self.content_end = left, right
+
+
+def _tag_name(source: str, start: int, end: int) -> int:
+    """End index of the tag name starting at ``start``."""
+    if start < end and source[start] == "#":
+        return start + 1
+    index = start
+    while index < end and _is_word(source[index]):
+        index += 1
+    return index
+
+
+def _lstrip_blank(text: str) -> str:
+    index = 0
+    while index < len(text) and text[index] in _BLANK:
+        index += 1
+    return text[index:]
+
+
+def _rstrip_blank(text: str) -> str:
+    index = len(text)
+    while index > 0 and text[index - 1] in _BLANK:
+        index -= 1
+    return text[:index]
+
+
+def _find_endraw(source: str, start: int) -> tuple[int, int] | None:
+    """``(begin, end)`` of the ``{% endraw %}`` tag after ``start``, or ``None``."""
+    index = start
+    while True:
+        begin = source.find("{%", index)
+        if begin < 0:
+            return None
+        close = source.find("%}", begin + 2)
+        if close < 0:
+            return None
+        tag = _Delimited(source, begin, close + 2)
+        name_end = _tag_name(source, tag.content_begin, tag.content_end)
+        if source[tag.content_begin : name_end] == "endraw":
+            return begin, close + 2
+        index = begin + 2
+
+
+def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
+    """Tokens of ``source`` for python-liquid's parser, in linear time.
+
+    :raises liquid.exceptions.LiquidSyntaxError: on the first lexical error.
+    """
+    # Pass 1: split into text and delimited pieces (LiquidJS readTopLevelTokens).
+    pieces: list[str | tuple[str, _Delimited, str]] = []
+    index, end = 0, len(source)
+    tag_at = out_at = -1
+    while index < end:
+        # Each search resumes only when the index has passed its last hit.
+        if -1 < tag_at < index or tag_at == -1 and index == 0:
+            tag_at = source.find("{%", index)
+        if -1 < out_at < index or out_at == -1 and index == 0:
+            out_at = source.find("{{", index)
+        starts = [at for at in (tag_at, out_at) if at >= 0]
+        if not starts:
+            pieces.append(source[index:])
+            break
+        at = min(starts)
+        if at > index:
+            pieces.append(source[index:at])
+        if at == tag_at:
+            close = source.find("%}", at + 1)
+            if close < 0:
+                raise _error(f"tag {source[at:at + 32]!r} not closed", source, at)
+            tag = _Delimited(source, at, close + 2)
+            name_end = _tag_name(source, tag.content_begin, tag.content_end)
+            name = source[tag.content_begin : name_end]
+            if not name:
+                raise _error("illegal tag syntax, tag name expected", source, at)
+            pieces.append(("tag", tag, name))
+            index = close + 2
+            if name == "raw":
+                found = _find_endraw(source, index)
+                if found is None:
+                    raise _error("tag 'raw' was never closed", source, at)
+                pieces.append(("raw", tag, source[index : found[0]]))
+                endraw = _Delimited(source, found[0], found[1])
+                pieces.append(("endraw", endraw, "endraw"))
+                index = found[1]
+        else:
+            close = _find_output_end(source, at)
+            if close < 0:
+                raise _error(f"output {source[at:at + 32]!r} not closed", source, at)
+            pieces.append(("output", _Delimited(source, at, close), ""))
+            index = close
+
+    # Pass 2: whitespace control (LiquidJS whiteSpaceCtrl, greedy), then tokens.
+    for position, piece in enumerate(pieces):
+        if isinstance(piece, str):
+            continue
+        kind, delimited, name = piece
+        if kind == "raw":
+            continue
+        if delimited.trim_left and kind != "endraw" and position > 0:
+            before = pieces[position - 1]
+            if isinstance(before, str):
+                pieces[position - 1] = _rstrip_blank(before)
+        if delimited.trim_right and name != "raw" and position + 1 < len(pieces):
+            after = pieces[position + 1]
+            if isinstance(after, str):
+                pieces[position + 1] = _lstrip_blank(after)
+
+    offset = 0
+    for piece in pieces:
+        if isinstance(piece, str):
+            if piece:
+                yield Token(TOKEN_CONTENT, piece, offset, source)
+            continue
+        kind, delimited, name = piece
+        offset = delimited.begin
+        if kind == "raw":
+            if name:
+                yield Token(TOKEN_CONTENT, name, delimited.end, source)
+            continue
+        if kind == "endraw":
+            offset = delimited.end
+            continue
+        content = source[delimited.content_begin : delimited.content_end]
+        if kind == "output":
+            yield Token(TOKEN_OUTPUT, source[delimited.begin : delimited.end], offset, source)
+            expression = Token(TOKEN_EXPRESSION, content, delimited.content_begin, source)
+            _check_nesting(content, expression, nesting_limit)
+            yield expression
+        else:
+            name_end = delimited.content_begin + len(name)
+            yield Token(TOKEN_TAG, name, delimited.content_begin, source)
+            rest = _lstrip_blank(source[name_end : delimited.content_end])
+            if rest:
+                expression = Token(TOKEN_EXPRESSION, rest, delimited.content_end - len(rest), source)
+                if name != "liquid":
+                    _check_nesting(rest, expression, nesting_limit)
+                yield expression
+        offset = delimited.end

@@ -1,0 +1,198 @@
+"""Liquid limits that hostile controls cannot bypass (intermediate values,
+skipped loop items, the template cache) and linear-time parsing.
+
+Complexity is checked by growth ratios, never by wall-clock bounds: the input
+is doubled a few times and the time per doubling must stay far below the
+quadratic factor of 4.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from typing import Any, Callable
+
+import pytest
+
+from flask_novu import templating
+from flask_novu.templating import ControlCompilationError, LiquidLimits, compile_controls
+
+
+def context(**payload: Any) -> dict[str, Any]:
+    return {"payload": payload, "subscriber": {"firstName": "Ada"}, "steps": {}, "env": {}}
+
+
+def outcome(controls: dict[str, Any], limits: LiquidLimits | None = None, **payload: Any) -> Any:
+    try:
+        return compile_controls(controls, context(**payload), limits)
+    except ControlCompilationError as err:
+        return err.data
+
+
+LIMIT_ERROR = {"name": "LimitError"}
+
+
+# -- intermediate values -------------------------------------------------------
+
+
+def test_a_chain_of_replace_filters_is_bounded_at_every_step() -> None:
+    # Each replace multiplies the size by ten: 1e3 -> 1e7 characters, and
+    # only the (tiny) size reached the output.
+    ten = "a" * 10
+    chain = "".join(f" | replace: 'a', '{ten}'" for _ in range(4))
+    controls = {"body": "{{ payload.s" + chain + " | size }}"}
+    assert outcome(controls, s="a" * 1000) == LIMIT_ERROR
+    # Below the limit it still works.
+    assert outcome({"body": "{{ payload.s | replace: 'a', 'bb' | size }}"}, s="a" * 1000) == {
+        "body": "2000"
+    }
+
+
+def test_replace_is_refused_before_it_builds_a_huge_string() -> None:
+    # One replace of every character by a 100 kB string would be 1e10 characters.
+    controls = {"body": "{% assign big = payload.s | append: '' %}{{ payload.t | replace: 'a', big | size }}"}
+    assert outcome(controls, s="b" * 100_000, t="a" * 100_000) == LIMIT_ERROR
+
+
+def test_join_of_shared_references_is_bounded() -> None:
+    # concat doubles an array of references to one 100 kB string; join would
+    # build 12.8 MB.
+    doubling = "{% assign arr = arr | concat: arr %}" * 7
+    body = "{% assign arr = payload.one %}" + doubling + "{{ arr | join: '' | size }}"
+    assert outcome({"body": body}, one=["x" * 100_000]) == LIMIT_ERROR
+    assert outcome({"body": "{{ payload.one | join: '-' }}"}, one=["a", "b"]) == {"body": "a-b"}
+
+
+def test_structures_turned_into_text_are_bounded() -> None:
+    doubling = "{% assign arr = arr | concat: arr %}" * 7
+    body = "{% assign arr = payload.one %}" + doubling + "{{ '' | append: arr | size }}"
+    assert outcome({"body": body}, one=["x" * 100_000]) == LIMIT_ERROR
+
+
+def test_filter_work_thrown_away_in_loops_is_bounded() -> None:
+    # The results are never output, so the output limit alone never trips.
+    body = "{% for i in (1..2000) %}{% assign x = payload.big | upcase %}{% endfor %}done"
+    limits = LiquidLimits(max_filter_work=10_000_000)
+    assert outcome({"body": body}, limits, big="x" * 100_000) == LIMIT_ERROR
+    assert outcome({"body": body}, limits, big="x" * 100) == {"body": "done"}
+
+
+def test_numeric_growth_stays_a_javascript_number() -> None:
+    body = "{% assign n = 10 %}{% for i in (1..40) %}{% assign n = n | times: n %}{% endfor %}{{ n }}"
+    assert outcome({"body": body}) == {"body": "Infinity"}
+
+
+def test_string_doubling_through_capture_is_bounded() -> None:
+    body = "{% assign s = 'xx' %}{% for i in (1..40) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}"
+    assert outcome({"body": body}) == LIMIT_ERROR
+
+
+# -- loops ---------------------------------------------------------------------
+
+
+def test_skipped_loop_items_count_as_iterations() -> None:
+    body = "{% for i in (1..1000000000) offset:499999999 limit:2 %}{{ i }}{% endfor %}"
+    assert outcome({"body": body}) == LIMIT_ERROR
+    small = "{% for i in (1..10) offset:3 limit:2 %}{{ i }}{% endfor %}"
+    assert outcome({"body": small}) == {"body": "45"}
+
+
+def test_skipped_items_of_tablerow_count_too() -> None:
+    body = "{% tablerow i in (1..1000000000) offset:20000 limit:1 %}{{ i }}{% endtablerow %}"
+    assert outcome({"body": body}) == LIMIT_ERROR
+
+
+def test_a_huge_range_with_a_small_limit_is_cheap_and_allowed() -> None:
+    body = "{% for i in (1..1000000000) limit:3 %}{{ i }}{% endfor %}"
+    assert outcome({"body": body}) == {"body": "123"}
+
+
+def test_loop_budget_is_shared_by_the_controls_of_a_step() -> None:
+    limits = LiquidLimits(max_loop_iterations=100)
+    loop = "{% for i in (1..60) %}{% endfor %}ok"
+    assert outcome({"subject": loop}, limits) == {"subject": "ok"}
+    assert outcome({"subject": loop, "body": loop}, limits) == LIMIT_ERROR
+
+
+# -- the template cache --------------------------------------------------------
+
+
+def _tag_heavy(index: int, size: int) -> str:
+    unit = "{{ payload.a }}"
+    return f"{index}:" + unit * (size // len(unit))
+
+
+def test_template_cache_is_bounded_in_bytes() -> None:
+    limits = LiquidLimits(max_cache_bytes=2 * 1024 * 1024)
+    templating._prepare.cache_clear()  # type: ignore[attr-defined]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for index in range(12):
+            compile_controls({"body": _tag_heavy(index, 20_000)}, context(a="x"), limits)
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        templating._prepare.cache_clear()  # type: ignore[attr-defined]
+    # 12 templates of 20,000 characters retain ~3 MB each when all are kept.
+    assert retained < 2 * limits.max_cache_bytes
+
+
+def test_a_template_larger_than_the_cache_still_renders() -> None:
+    limits = LiquidLimits(max_cache_bytes=1000)
+    assert outcome({"body": "{{ payload.a }}" * 10}, limits, a="x") == {"body": "x" * 10}
+
+
+# -- linear time ---------------------------------------------------------------
+
+
+def _min_time(func: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _growth_ratios(build: Callable[[int], str], sizes: list[int], limits: LiquidLimits) -> list[float]:
+    def run(source: str) -> None:
+        templating._prepare.cache_clear()  # type: ignore[attr-defined]
+        try:
+            compile_controls({"body": source}, context(a="x"), limits)
+        except ControlCompilationError:
+            pass
+
+    times = [_min_time(lambda n=n: run(build(n))) for n in sizes]
+    return [later / max(earlier, 1e-9) for earlier, later in zip(times, times[1:])]
+
+
+_PATHOLOGICAL: dict[str, Callable[[int], str]] = {
+    "open outputs": lambda n: "{{" * (n // 2),
+    "open tags": lambda n: "{%" * (n // 2),
+    "unclosed output with text": lambda n: "{{ x" * (n // 4),
+    "unclosed quoted outputs": lambda n: "{{ '" * (n // 4),
+    "quotes then an output": lambda n: "'" * n + "{{",
+    "unclosed raw": lambda n: "{% raw %}" * (n // 9),
+    "nested brackets": lambda n: "{{ a" + "[" * n + " }}",
+    "nested parentheses": lambda n: "{% if " + "(" * n + "a %}x{% endif %}",
+    "whitespace control": lambda n: "{%- " * (n // 4),
+    "almost closed outputs": lambda n: "{{ 'a' }" * (n // 8),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_PATHOLOGICAL))
+def test_parsing_pathological_sources_is_linear(shape: str) -> None:
+    limits = LiquidLimits(max_template_length=10_000_000)
+    ratios = _growth_ratios(_PATHOLOGICAL[shape], [200_000, 400_000, 800_000, 1_600_000], limits)
+    assert max(ratios) < 3, ratios
+
+
+def test_rendering_many_outputs_and_tags_is_linear() -> None:
+    limits = LiquidLimits(max_template_length=10_000_000, max_output_size=10_000_000)
+    unit = "{{ payload.a }}{% if payload.a %}y{% endif %}"
+    ratios = _growth_ratios(lambda n: unit * (n // len(unit)), [20_000, 40_000, 80_000], limits)
+    assert max(ratios) < 3, ratios
