@@ -81,7 +81,8 @@ class NovuError(Exception):
 
     #: HTTP status of the response.
     status_code: int = 500
-    #: The error code of the Novu framework protocol.
+    #: The error code; the body carries :attr:`wire_code` (the SDK's
+    #: ``BridgeError`` in place of Flask-Novu's own codes).
     code: str = "BridgeError"
     #: Default message.
     message: str = "Unknown BridgeError"

@@ -14,6 +14,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from _bridge_apps import ALL_WORKFLOWS, CALLS, OTHER_SECRET, SECRET, make_app
+from _novu_server_client import NovuServer
 from _servers import json_of, waitress_server
 from _servers import request as http_request
 from flask_novu import NovuBridgeView, serve
@@ -367,6 +368,20 @@ def test_raw_body_and_compact_reserialisation_are_both_accepted(strict: t.Any) -
             EXECUTE_URL, data=pretty, headers={"novu-signature": signature(SECRET, signed)}
         )
         assert response.status_code == 200, response.data
+
+
+def test_novus_own_requests_are_accepted(strict: t.Any) -> None:
+    """Signed as Novu's servers sign (``JSON.stringify`` of the event, ``{}``
+    for a GET), with their extra query keys and headers: a payload with
+    non-ASCII text, integral and tiny floats and HTML passes the check."""
+    server = NovuServer.for_client(strict, secret_key=SECRET)
+    payload = {"run": True, "name": "Zoë – “quoted” </script>", "amount": 5.0, "tiny": 1e-7, "big": 1e21}
+    status, body = server.execute("recorder", "record-sms", job_id="66f0c1d2", payload=payload)
+    assert (status, body["outputs"]) == (200, {"body": "recorded"})
+    assert b'"amount":5,' in (server.attempts[-1].body or b"")  # JavaScript writes 5.0 as 5
+    assert server.discover()[0] == 200
+    other = NovuServer.for_client(strict, secret_key=OTHER_SECRET)
+    assert other.discover()[0] == 401
 
 
 def test_tampered_body_is_a_mismatch(strict: t.Any) -> None:
