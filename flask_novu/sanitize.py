@@ -175,6 +175,30 @@ _CLOSING_NAME = re.compile("[^\t\n\x0c\r >]*")
 _ATTRIBUTE_NAME = re.compile("[^\t\n\x0c\r />][^=\t\n\x0c\r />]*")
 _UNQUOTED_VALUE = re.compile("[^\t\n\x0c\r >]*")
 _COMMENT_QUICK_END = re.compile("-*>")
+_SEPARATOR = "[\t\n\x0c\r /]+"
+_NAME = "[^\t\n\x0c\r />][^=\t\n\x0c\r />]*"
+#: ``=`` and a value: quoted, unquoted (up to whitespace or ``>``), or empty
+#: before ``>``; or no value, when no ``=`` follows.  The lookaheads leave
+#: exactly one way to read each attribute, so a failed match backtracks in
+#: time linear in what it scanned (and never exponentially).
+_VALUE = (
+    "(?:[\t\n\x0c\r ]*=[\t\n\x0c\r ]*"
+    "(\"[^\"]*\"|'[^']*'|[^\t\n\x0c\r >\"'][^\t\n\x0c\r >]*(?=[\t\n\x0c\r >])|(?=>))"
+    "|(?![\t\n\x0c\r ]*=))"
+)
+#: A whole start tag whose attributes are separated by whitespace or ``/``
+#: (anything else, such as the end of input inside the tag, is left to the
+#: state-by-state reader).
+_START_TAG = re.compile(
+    "<([A-Za-z][^\t\n\x0c\r />]*)((?:" + _SEPARATOR + _NAME + _VALUE.replace("(\"", "(?:\"", 1) + ")*)"
+    "([\t\n\x0c\r /]*)>"
+)
+#: One attribute of a ``_START_TAG`` match (group 1 the name, group 2 the
+#: value with its quotes, if any).
+_ATTRIBUTE = re.compile(_SEPARATOR + "(" + _NAME + ")" + _VALUE)
+#: A whole end tag: its name ends at whitespace or ``>``, the rest up to
+#: ``>`` is ignored.
+_END_TAG = re.compile("</([A-Za-z][^\t\n\x0c\r >]*)(?:[\t\n\x0c\r ][^>]*)?>")
 #: End sequences of the raw-text ("special") elements, by the first two
 #: letters of the opening tag's name (the tokenizer looks no further than
 #: the first letter's class and the second letter).
@@ -317,6 +341,8 @@ def _decode_attribute(text: str, start: int, end: int) -> str:
 # -- attribute values --------------------------------------------------------
 
 _CONTROL_AND_SPACE = re.compile("[\x00-\x20]+")
+#: Prefixes that fix an allowed scheme whatever follows.
+_SAFE_URL_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(_URL_SCHEMES))
 _URL_SCHEME = re.compile("([a-zA-Z][a-zA-Z0-9.\\-+]*):")
 
 
@@ -357,6 +383,8 @@ def _is_naughty_url(href: str) -> bool:
     """Tell whether a URL uses a scheme outside the allowed set (whitespace,
     control characters and HTML comments ignored; relative and
     protocol-relative URLs are fine)."""
+    if ":" not in href or href.startswith(_SAFE_URL_PREFIXES):
+        return False  # removing characters cannot create or change a scheme
     href = _CONTROL_AND_SPACE.sub("", href)
     if "<!--" in href:
         href = _without_comments(href)
@@ -476,13 +504,16 @@ def _clean_srcset(value: str) -> Optional[str]:
 
 _INVALID_ATTRIBUTE_NAME = re.compile("[\x00\t\n\x0c\r /<=>]")
 _ARRAY_INDEX = re.compile("0|[1-9][0-9]{0,9}")
+_DIGITS = frozenset("0123456789")
 
 
 def _js_key_order(attributes: Dict[str, str]) -> List[Tuple[str, str]]:
     """Attributes in the order of a JavaScript object's keys: array indices
     (``"0"`` to ``"4294967294"``) first, ascending, then the rest as inserted."""
     indices = [
-        name for name in attributes if _ARRAY_INDEX.fullmatch(name) and int(name) < 4294967295
+        name
+        for name in attributes
+        if name[0] in _DIGITS and _ARRAY_INDEX.fullmatch(name) and int(name) < 4294967295
     ]
     if not indices:
         return list(attributes.items())
@@ -501,32 +532,38 @@ def _escape_text(text: str) -> str:
     return text
 
 
+_ATTRIBUTE_ESCAPES = re.compile('[&<>"]')
+
+
 def _escape_attribute(value: str) -> str:
     return _escape_text(value).replace('"', "&quot;")
 
 
 def _start_tag(name: str, attributes: Dict[str, str]) -> str:
     """Write an allowed start tag with its filtered attributes."""
+    if not attributes:
+        return "<" + name + (" />" if name in _SELF_CLOSING else ">")
     pieces = ["<", name]
     for attribute, value in _js_key_order(attributes):
         if attribute.startswith("on") or (name == "img" and attribute not in _IMG_ATTRIBUTES):
             continue
-        if _INVALID_ATTRIBUTE_NAME.search(attribute):
+        if not value:
+            if attribute in _NON_BOOLEAN_ATTRIBUTES or _INVALID_ATTRIBUTE_NAME.search(attribute):
+                continue
+            pieces.append(' alt=""' if attribute == "alt" else " " + attribute)
             continue
-        if value == "" and attribute in _NON_BOOLEAN_ATTRIBUTES:
+        if _INVALID_ATTRIBUTE_NAME.search(attribute):
             continue
         if attribute in _URL_ATTRIBUTES and _is_naughty_url(value):
             continue
-        if attribute in ("srcset", "imagesrcset"):
+        if attribute == "srcset" or attribute == "imagesrcset":
             cleaned = _clean_srcset(value)
             if cleaned is None:
                 continue
             value = cleaned
-        pieces.append(" " + attribute)
-        if value:
-            pieces.append('="' + _escape_attribute(value) + '"')
-        elif attribute == "alt":
-            pieces.append('=""')
+        if _ATTRIBUTE_ESCAPES.search(value) is not None:
+            value = _escape_attribute(value)
+        pieces.append(" " + attribute + '="' + value + '"')
     pieces.append(" />" if name in _SELF_CLOSING else ">")
     return "".join(pieces)
 
@@ -713,6 +750,11 @@ class _Sanitizer:
             elif char == "?":
                 resumed = self._skip_to_gt(after + 1, after + 1)
             elif char == "/":
+                end_tag = _END_TAG.match(text, stop)
+                if end_tag is not None:
+                    self.close_tag(end_tag.group(1).lower())
+                    section = position = end_tag.end()
+                    continue
                 closer = _end(_SKIP_WHITESPACE, text, after + 1)
                 if closer < length and text[closer] == ">":
                     # "</>" and "</ >" stay in the text.
@@ -720,7 +762,11 @@ class _Sanitizer:
                     continue
                 resumed = self._closing_tag(stop, after + 1)
             elif char.isascii() and char.isalpha():
-                resumed = self._open_tag(after)
+                start_tag = _START_TAG.match(text, stop)
+                if start_tag is None:
+                    resumed = self._open_tag(after)
+                else:
+                    resumed = self._whole_start_tag(start_tag)
             else:
                 position = after  # a literal "<": it stays in the text
                 continue
@@ -801,6 +847,42 @@ class _Sanitizer:
         last = self.text[-1]
         self.on_text(last if ord(last) <= 0xFFFF else "\ufffd")
         return -1
+
+    def _whole_start_tag(self, match: re.Match[str]) -> int:
+        """A start tag read in one piece by ``_START_TAG`` (the same
+        tokenizer rules, for the common case that the tag ends)."""
+        text = self.text
+        raw = match.group(1)
+        sequence: Optional[str] = None
+        by_second = _SPECIAL_BY_SECOND.get(raw[0].lower())
+        if by_second is not None and len(raw) > 1 and raw.isascii():
+            candidate = by_second.get(raw[1].lower())
+            if candidate is not None and raw[2:].lower() == candidate[4:]:
+                sequence = candidate
+        self.open_tag_name(raw.lower())
+        position, attributes_end = match.span(2)
+        while position < attributes_end:
+            attribute = _ATTRIBUTE.match(text, position)
+            assert attribute is not None  # the same syntax as _START_TAG
+            position = attribute.end()
+            name = attribute.group(1).lower()
+            value_start = attribute.start(2)
+            if value_start < 0:
+                self.attribute(name, "")
+            else:
+                value_end = attribute.end(2)
+                if text[value_start] in "\"'":
+                    value_start += 1
+                    value_end -= 1
+                self.attribute(name, _decode_attribute(text, value_start, value_end))
+        tail = match.group(3)
+        if tail and tail.rstrip(_TAG_WHITESPACE).endswith("/"):
+            self.self_closing_tag()
+            return match.end()
+        self.end_open_tag()
+        if sequence is not None:
+            return self._raw_text(match.end(), sequence)
+        return match.end()
 
     def _open_tag(self, start: int) -> int:
         """At the first letter of a start tag's name."""
