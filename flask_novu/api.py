@@ -20,7 +20,6 @@ import email.utils
 import http.client
 import json
 import logging
-import os
 import random
 import socket
 import time
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from . import __version__
 from .constants import DEFAULT_API_URL
 from .errors import MissingSecretKeyError, NovuAPIError
+from .settings import setting
 
 logger = logging.getLogger("flask_novu")
 
@@ -207,16 +207,10 @@ class NovuAPI:
         ``NOVU_API_RETRIES``; the environment's ``NOVU_SECRET_KEY``,
         ``NOVU_API_KEY`` and ``NOVU_API_URL`` fill what the config lacks.
         """
-        key = (
-            _first_key(config.get("NOVU_SECRET_KEY"))
-            or os.environ.get("NOVU_SECRET_KEY")
-            or os.environ.get("NOVU_API_KEY")
-        )
-        api_url = config.get("NOVU_API_URL") or os.environ.get("NOVU_API_URL") or DEFAULT_API_URL
-        if config.get("NOVU_API_TIMEOUT") is not None:
-            options.setdefault("timeout", float(config["NOVU_API_TIMEOUT"]))
-        if config.get("NOVU_API_RETRIES") is not None:
-            options.setdefault("retries", int(config["NOVU_API_RETRIES"]))
+        key = _first_key(setting(config, "NOVU_SECRET_KEY"))
+        api_url = setting(config, "NOVU_API_URL")
+        options.setdefault("timeout", setting(config, "NOVU_API_TIMEOUT"))
+        options.setdefault("retries", setting(config, "NOVU_API_RETRIES"))
         return cls(key, api_url, outbox=outbox, **options)
 
     def __repr__(self) -> str:

@@ -21,9 +21,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import __version__
-from .constants import DEFAULT_ROUTE, GET_ACTIONS, POST_ACTIONS, SIGNATURE_HEADER
+from .constants import GET_ACTIONS, POST_ACTIONS, SIGNATURE_HEADER
 from .errors import NovuError
-from .settings import parse_bool
+from .settings import setting
 
 from .registration import BridgeMount, bridge_views
 
@@ -90,7 +90,7 @@ route_option = click.option(
 
 
 def _route(app: Flask) -> str:
-    route = str(app.config.get("NOVU_ROUTE") or DEFAULT_ROUTE).strip("/")
+    route = str(setting(app.config, "NOVU_ROUTE")).strip("/")
     return "/" + route
 
 
@@ -105,7 +105,7 @@ def _json_option(value: str | None, what: str) -> t.Any:
 
 def _failure(what: str, exc: NovuError) -> click.ClickException:
     """One line describing a failed API call, with the first validation error."""
-    message = f"{what} failed: {exc.message}"
+    message = f"{what} failed: {exc}"
     data = exc.data if exc.has_data else None
     if isinstance(data, list) and data and isinstance(data[0], dict) and "message" in data[0]:
         path = data[0].get("path") or "/"
@@ -152,7 +152,7 @@ def list_workflows(route: str | None) -> None:
 def sync(bridge_url: str | None, route: str | None) -> None:
     """Make Novu discover this bridge (POST /v1/bridge/sync)."""
     mount = _bridge(route)
-    url = bridge_url or current_app.config.get("NOVU_BRIDGE_URL")
+    url = bridge_url or setting(current_app.config, "NOVU_BRIDGE_URL")
     if not url:
         raise click.ClickException(
             "no bridge URL: pass --bridge-url https://<public host>"
@@ -202,11 +202,11 @@ def trigger(
                 recipients,
                 data,
                 transaction_id=transaction_id,
-                bridge_url=current_app.config.get("NOVU_BRIDGE_URL") or None,
+                bridge_url=setting(current_app.config, "NOVU_BRIDGE_URL"),
             )
     except NovuError as exc:
         raise _failure("trigger", exc) from None
-    if parse_bool(current_app.config.get("NOVU_SUPPRESS_SEND")):
+    if setting(current_app.config, "NOVU_SUPPRESS_SEND"):
         click.echo("NOVU_SUPPRESS_SEND is on: the event was recorded, not sent.", err=True)
     _echo_json(result)
 

@@ -181,6 +181,15 @@ class MissingSecretKeyError(NovuError):
         "Missing secret key. Set the `NOVU_SECRET_KEY` environment variable or "
         "pass `secretKey` to the client options."
     )
+    #: What Python callers read (``str(error)``); ``message`` (the wire's)
+    #: stays the SDK's.
+    python_message = (
+        "Missing secret key: set NOVU_SECRET_KEY (in app.config or the environment) "
+        "or pass secret_key="
+    )
+
+    def __str__(self) -> str:
+        return self.python_message
 
 
 # -- authentication ------------------------------------------------------------

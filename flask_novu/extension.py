@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import typing as t
 import weakref
@@ -14,10 +13,9 @@ import weakref
 from flask import Blueprint, Flask, current_app
 
 from .api import NovuAPI, OutboxRecord
-from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
 from .engine import Bridge
 from .registration import check_auth_config, register_bridge
-from .settings import parse_bool
+from .settings import apply_defaults, setting
 from .views import NovuBridgeView
 from .workflows import Workflow, workflow
 
@@ -112,16 +110,7 @@ class Novu:
                 "Import and use that instance instead."
             )
         config = app.config
-        config.setdefault(
-            "NOVU_SECRET_KEY",
-            os.environ.get("NOVU_SECRET_KEY") or os.environ.get("NOVU_API_KEY"),
-        )
-        config.setdefault("NOVU_API_URL", os.environ.get("NOVU_API_URL") or DEFAULT_API_URL)
-        config.setdefault("NOVU_STRICT_AUTHENTICATION", None)
-        config.setdefault("NOVU_ROUTE", DEFAULT_ROUTE)
-        config.setdefault("NOVU_BRIDGE_URL", os.environ.get("NOVU_BRIDGE_URL"))
-        config.setdefault("NOVU_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)
-        config.setdefault("NOVU_SUPPRESS_SEND", app.testing)
+        apply_defaults(app)
         route = config["NOVU_ROUTE"]
         check_auth_config(
             config,
@@ -169,7 +158,7 @@ class Novu:
         outbox: _Fanout | None = None
         with self._outboxes_lock:
             recording = list(self._outboxes)
-        if recording or parse_bool(app.config.get("NOVU_SUPPRESS_SEND")):
+        if recording or setting(app.config, "NOVU_SUPPRESS_SEND"):
             outbox = _Fanout(recording)
         return NovuAPI.from_config(config, outbox=outbox)
 
@@ -224,7 +213,7 @@ class Novu:
         if item is not None and item.payload_schema_given:
             payload, _ = item.validate_payload(payload)
         if not bridge_url:
-            bridge_url = app.config.get("NOVU_BRIDGE_URL") or None
+            bridge_url = setting(app.config, "NOVU_BRIDGE_URL")
         return self.api(app).trigger(
             workflow_id,
             to,

@@ -24,7 +24,6 @@ from werkzeug.wrappers import Response
 from .codec import MAX_JSON_DEPTH, loads_body
 from .constants import (
     DEFAULT_ACTION,
-    DEFAULT_MAX_CONTENT_LENGTH,
     GET_ACTIONS,
     LEGACY_SIGNATURE_HEADER,
     POST_ACTIONS,
@@ -52,7 +51,13 @@ from .responses import (
     log_server_error,
     with_framework_headers,
 )
-from .settings import DEBUG_RELAXED_WARNING, debug_relaxes, resolve_secret_keys, resolve_strict
+from .settings import (
+    DEBUG_RELAXED_WARNING,
+    debug_relaxes,
+    resolve_secret_keys,
+    resolve_strict,
+    setting,
+)
 from .signature import verify_signature
 from .wire import TRIGGER_EVENT, load, load_compat, load_event
 from .workflows import Workflow
@@ -130,10 +135,7 @@ class NovuBridgeView(MethodView):
         return resolve_strict(current_app.config, self.strict_authentication, keys)
 
     def body_limit(self) -> int:
-        if self.max_content_length is not None:
-            return self.max_content_length
-        limit = current_app.config.get("NOVU_MAX_CONTENT_LENGTH")
-        return int(limit) if limit is not None else DEFAULT_MAX_CONTENT_LENGTH
+        return int(setting(current_app.config, "NOVU_MAX_CONTENT_LENGTH", self.max_content_length))
 
     # -- request helpers ------------------------------------------------------------
 

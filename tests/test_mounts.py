@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Blueprint, Flask, jsonify
@@ -19,6 +21,7 @@ from flask_novu.testing import NovuTestClient
 from flask_novu.views import ALL_METHODS
 
 WORKFLOWS = [welcome_onboarding, delayed_sms]
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.rst"
 KEY = "sk_test_mounts"
 
 
@@ -210,3 +213,69 @@ def test_the_bridge_is_exempt_from_csrf(how: str) -> None:
 def test_the_extension_refuses_a_blueprint_clearly() -> None:
     with pytest.raises(TypeError, match=r"serve\(blueprint, route, workflows\)"):
         Novu(workflows=WORKFLOWS).init_app(Blueprint("bp", __name__))  # type: ignore[arg-type]
+
+
+# -- settings ------------------------------------------------------------------------
+
+
+def test_every_documented_key_is_in_the_config_after_init_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_novu.settings import SETTINGS
+
+    documented = re.findall(r"^\.\. data:: (NOVU_\w+)$", DOCS.read_text(encoding="utf-8"), re.MULTILINE)
+    assert sorted(documented) == sorted(SETTINGS)
+    monkeypatch.setenv("NOVU_API_URL", "https://eu.api.novu.co")
+    app = Flask(__name__)
+    Novu().init_app(app)
+    assert {key for key in app.config if key.startswith("NOVU_")} == set(documented)
+    assert app.config["NOVU_API_TIMEOUT"] == 5.0
+    assert app.config["NOVU_API_RETRIES"] == 3
+    assert app.config["NOVU_API_URL"] == "https://eu.api.novu.co"
+
+
+def test_settings_come_from_the_option_then_the_config_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flask_novu.api import NovuAPI
+    from flask_novu.settings import setting
+
+    monkeypatch.setenv("NOVU_BRIDGE_URL", "https://env.example/api/novu")
+    assert setting({}, "NOVU_BRIDGE_URL") == "https://env.example/api/novu"
+    assert setting({"NOVU_BRIDGE_URL": "https://config.example"}, "NOVU_BRIDGE_URL") == "https://config.example"
+    assert setting({"NOVU_BRIDGE_URL": "https://config.example"}, "NOVU_BRIDGE_URL", "https://o.example") == (
+        "https://o.example"
+    )
+    # Strings (from_prefixed_env, the environment) are parsed by one parser.
+    client = NovuAPI.from_config({"NOVU_API_TIMEOUT": "2.5", "NOVU_API_RETRIES": "0"})
+    assert (client.timeout, client.retries) == (2.5, 0)
+    assert setting({"NOVU_SUPPRESS_SEND": "off"}, "NOVU_SUPPRESS_SEND") is False
+    assert setting({"NOVU_STRICT_AUTHENTICATION": "Yes"}, "NOVU_STRICT_AUTHENTICATION") is True
+    assert setting({"NOVU_MAX_CONTENT_LENGTH": "1024"}, "NOVU_MAX_CONTENT_LENGTH") == 1024
+
+
+def test_a_string_body_limit_from_the_config_applies() -> None:
+    app = Flask(__name__)
+    app.config["NOVU_MAX_CONTENT_LENGTH"] = "64"
+    serve(app, "/api/novu", WORKFLOWS)
+    response = app.test_client().post(
+        "/api/novu?action=execute&workflowId=delayed-sms&stepId=wait-a-bit", data=b"x" * 100,
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+
+
+def test_python_callers_read_python_and_the_wire_keeps_the_sdks_words(novu_api: FakeNovuAPI) -> None:
+    from flask_novu.errors import MissingSecretKeyError
+
+    app = Flask(__name__)
+    app.config.update(NOVU_API_URL=novu_api.url, NOVU_SUPPRESS_SEND=False)
+    novu = Novu(workflows=WORKFLOWS)
+    novu.init_app(app)
+    with app.app_context(), pytest.raises(MissingSecretKeyError) as caught:
+        novu.trigger("welcome-onboarding", to="user-1", payload={"userName": "Ada"})
+    assert "NOVU_SECRET_KEY" in str(caught.value) and "secret_key=" in str(caught.value)
+    assert "secretKey" not in str(caught.value)
+    result = cli(app, "trigger", "welcome-onboarding", "--to", "s", "--payload", '{"userName": "Ada"}')
+    assert "secret_key=" in result.output and "secretKey" not in result.output
+    wire = app.test_client().post("/api/novu?action=trigger&workflowId=welcome-onboarding", json={"to": "s"})
+    assert wire.get_json()["message"] == MissingSecretKeyError.message
+    assert "`secretKey`" in wire.get_json()["message"]
