@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
-from ._async import AsyncToSync, default_async_to_sync, maybe_await
+from ._async import AsyncToSync, default_async_to_sync, effective_async_to_sync, maybe_await
 from .constants import FRAMEWORK_VERSION
 from .errors import (
     BridgeError,
@@ -137,7 +137,7 @@ class _Run:
     def __init__(self, bridge: Bridge, workflow: Workflow, async_to_sync: AsyncToSync) -> None:
         self.bridge = bridge
         self.workflow = workflow
-        self.async_to_sync = async_to_sync
+        self.async_to_sync = effective_async_to_sync(async_to_sync)
         self.done = False
         self.error: NovuError | None = None
 
