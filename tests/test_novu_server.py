@@ -422,3 +422,20 @@ def test_step_options_match_the_sdks_discover_and_workflow_options_are_ours() ->
     # The SDK drops the workflow options Novu's sync reads (a deliberate difference).
     assert not {"active", "data", "notificationGroupId", "options"} & set(out["keys"])
     assert set(ours) - set(out["keys"]) == {"active", "data", "notificationGroupId", "options"}
+
+
+def test_an_http_exception_raised_in_the_view_keeps_its_status_and_message() -> None:
+    from flask import abort
+
+    from flask_novu import NovuBridgeView
+
+    class Blocking(NovuBridgeView):
+        def authenticate(self, action: str) -> None:
+            abort(403, "this bridge is closed for maintenance")
+
+    app = Flask("novu_blocking")
+    serve(app, "/api/novu", [plain], view_class=Blocking, strict_authentication=False)
+    status, body = NovuServer.for_client(app.test_client(), secret_key=None).discover()
+    reading = novu_reading(status, body)
+    assert (status, body["code"]) == (403, "BridgeError")
+    assert reading.passed_through and reading.message == "this bridge is closed for maintenance"
