@@ -89,8 +89,10 @@ def register_bridges(app: Flask) -> list[BridgeMount]:
     """Set up every bridge view mounted on ``app`` with ``add_url_rule``
     (as :func:`serve` and the extension do for theirs): the start-up check of
     its authentication settings (the open-bridge warning, strict mode without
-    a key raises), the library's error handlers, the CSRF exemption, the JSON
-    ``405`` below its route and the ``flask novu`` commands. Call it once,
+    a key raises), the library's error handlers, the CSRF exemption, the
+    rules :func:`serve` adds (a trailing slash, the compat route, JSON
+    ``404`` below the route), the JSON ``405`` below it and the ``flask
+    novu`` commands. Call it once,
     after mounting the views; calling it again does nothing more.
 
     Without it, a bridge mounted with ``add_url_rule`` still gets the error
@@ -109,10 +111,28 @@ def register_bridges(app: Flask) -> list[BridgeMount]:
         if app in view._ready:
             continue
         check_view_settings(app, view, mount.route)
+        _add_missing_rules(app, mount)
         _json_405_below(app, mount.route)
         _exempt_from_csrf(app, mount.view_func)
         view._ready.add(app)
     return mounts
+
+
+def _add_missing_rules(app: Flask, mount: BridgeMount) -> None:
+    """The rules :func:`serve` adds (trailing slash, the compat route, the
+    JSON 404 below the route) for a view mounted by hand, unless present."""
+    if mount.route == "/":
+        return
+    present = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint == mount.endpoint}
+    for rule in (
+        f"{mount.route}/",
+        f"{mount.route}/workflows/<workflow_id>/execute",
+        f"{mount.route}/<path:subpath>",
+    ):
+        if rule not in present:
+            app.add_url_rule(
+                rule, endpoint=mount.endpoint, view_func=mount.view_func, methods=ALL_METHODS
+            )
 
 
 def setup_app(app: Flask) -> None:

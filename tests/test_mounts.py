@@ -156,8 +156,6 @@ def test_json_404_and_405_below_the_route(how: str) -> None:
     app = Flask(__name__)
     if how == "register_bridges":
         by_hand(app)
-        app.add_url_rule("/api/novu/<path:subpath>", view_func=app.view_functions["hand_api_novu"],
-                         methods=ALL_METHODS)
         register_bridges(app)
     else:
         on_blueprint(app)
@@ -170,6 +168,9 @@ def test_json_404_and_405_below_the_route(how: str) -> None:
     trace = client.open("/api/novu", method="TRACE")
     assert trace.status_code == 405
     assert trace.get_json()["code"] == "MethodNotAllowedError"
+    assert client.get("/api/novu/?action=discover").status_code == 200
+    compat = client.post("/api/novu/workflows/delayed-sms/execute", json={"to": "s", "payload": {"orderId": "o"}})
+    assert compat.status_code == 200, compat.get_data(as_text=True)
 
 
 def test_serve_on_a_blueprint_serves_the_bridge_and_the_compat_route() -> None:
