@@ -199,6 +199,7 @@ def test_async_workflows_see_the_execution_too() -> None:
     server = NovuServer.for_client(make_app([async_job]).test_client(), secret_key=SECRET)
     assert server.execute("async-job", "text", job_id="j-9")[0] == 200
     assert seen[-1][0] == seen[-1][1] and seen[-1][0].job_id == "j-9"
+    assert current_execution() is None  # not left behind in the caller's context
 
 
 # -- error codes Novu recognises ------------------------------------------------------------------
