@@ -44,6 +44,15 @@ def client(app: Flask) -> t.Any:
     return app.test_client()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_flask_debug_environment() -> t.Iterator[None]:
+    """Apps are not in debug mode because the shell sets FLASK_DEBUG (debug
+    mode turns signature checks off); before any app is built."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("FLASK_DEBUG", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_novu_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a NOVU_* key of the machine they run on."""
