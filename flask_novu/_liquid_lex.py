@@ -155,19 +155,30 @@ def _rstrip_blank(text: str) -> str:
 
 
 def _find_endraw(source: str, start: int) -> tuple[int, int] | None:
-    """``(begin, end)`` of the ``{% endraw %}`` tag after ``start``, or ``None``."""
+    """``(begin, end)`` of the ``{% endraw %}`` tag after ``start``, or ``None``.
+
+    As in LiquidJS, the name must follow ``{%`` and blanks directly:
+    ``{%- endraw %}`` does not close a ``raw`` block.
+    """
     index = start
+    end = len(source)
     while True:
         begin = source.find("{%", index)
         if begin < 0:
             return None
-        close = source.find("%}", begin + 2)
-        if close < 0:
-            return None
-        tag = _Delimited(source, begin, close + 2)
-        name_end = _tag_name(source, tag.content_begin, tag.content_end)
-        if source[tag.content_begin : name_end] == "endraw":
-            return begin, close + 2
+        name_at = begin + 2
+        while name_at < end and source[name_at] in _BLANK:
+            name_at += 1
+        name_end = name_at
+        while name_end < end and _is_word(source[name_end]):
+            name_end += 1
+        if source[name_at:name_end] == "endraw":
+            close = source.find("%}", name_end)
+            if close < 0:
+                return None
+            opener = source.find("{%", name_end)
+            if close >= 0 and (opener < 0 or close < opener):
+                return begin, close + 2
         index = begin + 2
 
 
@@ -202,7 +213,7 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             name = source[tag.content_begin : name_end]
             if not name:
                 raise _error("illegal tag syntax, tag name expected", source, at)
-            pieces.append(("tag", tag, name))
+            pieces.append(("rawopen" if name == "raw" else "tag", tag, name))
             index = close + 2
             if name == "raw":
                 found = _find_endraw(source, index)
@@ -247,7 +258,7 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             if name:
                 yield Token(TOKEN_CONTENT, name, delimited.end, source)
             continue
-        if kind == "endraw":
+        if kind in ("endraw", "rawopen"):
             offset = delimited.end
             continue
         content = source[delimited.content_begin : delimited.content_end]

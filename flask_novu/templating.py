@@ -30,6 +30,7 @@ import json
 import math
 import re
 import threading
+from itertools import islice
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
@@ -41,7 +42,8 @@ from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.expressions import LoopExpression
 from liquid.builtin.tags.for_tag import ForNode, ForTag
-from liquid.builtin.tags.tablerow_tag import TablerowNode, TablerowTag
+from liquid.builtin.tags.tablerow_tag import TableRow, TablerowNode, TablerowTag
+from liquid.exceptions import BreakLoop, ContinueLoop
 from liquid.exceptions import (
     LiquidError,
     LiquidSyntaxError,
@@ -54,6 +56,8 @@ from liquid.stream import TokenStream
 from liquid.token import Token
 
 from ._jsnumber import js_number as _js_number
+from ._liquid_dates import date_filters
+from ._liquid_filters import standard_filters
 from ._liquid_lex import NestingTooDeep, tokenize
 
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
@@ -560,15 +564,21 @@ class _CountedLoopExpression(LoopExpression):
         limit: int | None,
         offset: int | str | None,
     ) -> tuple[Iterator[object], int]:
-        if offset == "continue":
-            start = context.stopindex(f"{self.identifier}-{self.iterable}")
-        else:
-            start = int(offset or 0)
-        start = min(max(start, 0), length)
-        stop = length if limit is None else min(max(limit + start, 0) or length, length)
+        key = f"{self.identifier}-{self.iterable}"
+        start = context.stopindex(key) if offset == "continue" else int(offset or 0)
+        # JavaScript slice semantics: negative offsets and limits count from the end.
+        start = min(max(length + start, 0) if start < 0 else start, length)
+        count = length - start
+        if limit is not None:
+            count = min(limit if limit >= 0 else max(count + limit, 0), count)
         assert isinstance(context, _LimitedContext)
-        context.budget.charge_iterations(start, max(stop - start, 0))
-        return super()._slice(it, length, context, limit=limit, offset=offset)
+        context.budget.charge_iterations(start, count)
+        context.loop_total = length
+        context.stopindex(key=key, index=start + count)
+        sliced = islice(it, start, start + count)
+        if self.reversed:
+            return reversed(list(sliced)), count
+        return sliced, count
 
 
 def _counted(expression: LoopExpression) -> _CountedLoopExpression:
@@ -583,19 +593,74 @@ def _counted(expression: LoopExpression) -> _CountedLoopExpression:
     )
 
 
+class _ForNode(ForNode):
+    """``for`` as LiquidJS runs it: ``else`` only for an empty collection.
+
+    python-liquid also renders ``else`` when ``offset``/``limit`` leave
+    nothing to iterate; LiquidJS then renders nothing.
+    """
+
+    __slots__ = ()
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        default = self.default
+        assert isinstance(context, _LimitedContext)
+        context.loop_total = 0
+        if default is not None:
+            self.default = None
+        try:
+            written = super().render_to_output(context, buffer)
+        finally:
+            self.default = default
+        if written == 0 and default is not None and not context.loop_total:
+            return default.render(context, buffer)
+        return written
+
+
+class _TablerowNode(TablerowNode):
+    """``tablerow`` with LiquidJS's markup (no newlines between rows)."""
+
+    __slots__ = ()
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        name = self.expression.identifier
+        loop_iter, length = self.expression.evaluate(context)
+        if not length:
+            return 0
+        cols = self._int_or_zero(self.expression.cols.evaluate(context)) if self.expression.cols else 0
+        tablerow = TableRow(name, loop_iter, length, cols or length)
+        namespace: dict[str, object] = {"tablerowloop": tablerow}
+        with context.loop(namespace, tablerow):
+            for item in tablerow:
+                namespace[name] = item
+                if tablerow.col0 == 0:
+                    if tablerow.row != 1:
+                        buffer.write("</tr>")
+                    buffer.write(f'<tr class="row{tablerow.row}">')
+                buffer.write(f'<td class="col{tablerow.col}">')
+                try:
+                    self.block.render(context=context, buffer=buffer)
+                except BreakLoop:
+                    buffer.write("</td>")
+                    break
+                except ContinueLoop:
+                    pass
+                buffer.write("</td>")
+        buffer.write("</tr>")
+        return 1
+
+
 class _CountedFor(ForTag):
     def parse(self, stream: TokenStream) -> Node:
         node = super().parse(stream)
         assert isinstance(node, ForNode)
-        node.expression = _counted(node.expression)
-        return node
+        return _ForNode(node.token, _counted(node.expression), node.block, node.default)
 
 
 class _CountedTablerow(TablerowTag):
     def parse(self, stream: TokenStream) -> TablerowNode:
         node = super().parse(stream)
-        node.expression = _counted(node.expression)
-        return node
+        return _TablerowNode(node.token, _counted(node.expression), node.block)
 
 
 def _check_size(value: object, context: RenderContext) -> None:
@@ -745,6 +810,8 @@ class _LimitedContext(RenderContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.budget = _Budget(self.env)
+        #: Length of the last loop's collection before ``offset``/``limit``.
+        self.loop_total = 0
 
     def charge_iterations(self, skipped: int, iterated: int) -> None:
         self.budget.charge_iterations(skipped, iterated)
@@ -790,6 +857,9 @@ def _environment(limits: LiquidLimits) -> Environment:
     env.add_tag(_NovuEcho)
     env.add_tag(_CountedFor)
     env.add_tag(_CountedTablerow)
+    env.filters.clear()  # only LiquidJS's filters exist; unknown ones return their input
+    for name, func in {**standard_filters(_js_json), **date_filters()}.items():
+        env.add_filter(name, func)
     for name, func in _MATH_FILTERS.items():
         env.add_filter(name, func)
     env.add_filter("json", _single_quoted_json)

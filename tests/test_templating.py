@@ -606,7 +606,6 @@ def test_fast_path_is_taken_for_plain_outputs() -> None:
         "{{ a[b] }}",
         "{{ a.size }}",
         "{{ payload.x | plus: 1 }}",  # arguments
-        "{{ payload.x | escape }}",  # needs the environment
         "{{ payload.x | no_such_filter }}",  # python-liquid decides
     ):
         assert templating._prepare(value, LiquidLimits()).plan is None
@@ -678,3 +677,71 @@ def test_counters_and_captures_are_shared_across_controls() -> None:
 def test_an_assigned_variable_shadows_the_data_on_the_fast_path_too() -> None:
     controls = {"a": "{% assign subscriber = 'x' %}", "b": "{{ subscriber.firstName }}|{{ subscriber }}"}
     assert compile_controls(controls, make_context()) == {"a": "", "b": "|x"}
+
+
+# -- LiquidJS semantics (values checked against the SDK 2.13.2 in node) --------
+
+_PARITY_PAYLOAD: dict[str, Any] = {
+    "items": [1, 2, 3, 4, 5, 6],
+    "price": 10,
+    "name": "ada lovelace",
+    "n": None,
+    "obj": {"a": 1, "b": "x"},
+    "f": 2.5,
+    "big": 9007199254740993,
+    "s": "Hello World",
+    "date": "2024-01-15T10:00:00+05:00",
+    "list": ["b", "A", "c", None],
+    "people": [{"name": "B", "age": 3}, {"name": "a", "age": 1}],
+}
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ payload.items.size | minus: 2 | append: ' pts' }}", "4 pts"),
+        ("{{ 'a' | append: 3.0 }}", "a3"),
+        ("{{ payload.price | times: 1.2 | round: 2 | prepend: '$' }}", "$12"),
+        ("{{ subscriber.firstName | first }}{{ subscriber.lastName | last }}", "Ae"),
+        ("{{ payload.name | slugify }}|{{ payload.s | number_of_words }}", "ada-lovelace|2"),
+        ("{{ '3.7' | to_integer }}|{{ '<a & b>' | xml_escape }}", "3.7|&lt;a &amp; b&gt;"),
+        ("{{ '()!*' | url_encode }}|{{ '()!* x' | cgi_escape }}|{{ 'a b[1]' | uri_escape }}",
+         "()!*|%28%29%21%2A+x|a%20b[1]"),
+        ("{{ payload.obj | jsonify }}", '{"a":1,"b":"x"}'),
+        ("{{ payload.list | array_to_sentence_string }}", "b, A, c, and null"),
+        ("{{ payload.items | push: 7 | join: ',' }}|{{ payload.items | pop | join }}",
+         "1,2,3,4,5,6,7|1 2 3 4 5"),
+        ("{{ payload.s | truncate: 11 }}|{{ payload.s | truncate: 5 }}", "Hello World|He..."),
+        ("{{ payload.n | join: ',' }}|{{ payload.obj | size }}|{{ payload.obj | upcase }}",
+         "|0|[OBJECT OBJECT]"),
+        ("{{ payload.missing | slice: 0 }}|{{ payload.missing | truncatewords: 3 }}", "[]|"),
+        ("{{ payload.big }}", "9007199254740992"),
+        ("{{ payload.date | date: '%Y-%m-%d %H:%M' }}", "2024-01-15 05:00"),
+        ("{{ 'not a date' | date: '%Y' }}|{{ payload.items | date: '%Y' }}",
+         "not a date|[1,2,3,4,5,6]"),
+        ("{{ payload.date | date }}", "Monday, January 15, 2024 at 5:00 am +0000"),
+        ("{{ payload.date | date_to_long_string }}|{{ payload.date | date_to_rfc822 }}",
+         "15 January 2024|Mon, 15 Jan 2024 05:00:00 +0000"),
+        ("{% for i in payload.items offset: 10 %}{{ i }}{% else %}empty{% endfor %}", ""),
+        ("{% for i in payload.items limit: 0 %}{{ i }}{% else %}e{% endfor %}", ""),
+        ("{% tablerow i in payload.items cols: 4 %}{{ i }}{% endtablerow %}",
+         '<tr class="row1"><td class="col1">1</td><td class="col2">2</td><td class="col3">3</td>'
+         '<td class="col4">4</td></tr><tr class="row2"><td class="col1">5</td><td class="col2">6</td></tr>'),
+        ("{{ payload.people | where_exp: 'p', 'p.age > 2' | map: 'name' | join }}", "B"),
+        ("{{ payload.people | sort: 'age' | map: 'name' | join }}|{{ payload.list | sort_natural | join: '-' }}",
+         "a B|A-b-c-"),
+        ("{{ false | default: 'd', allow_false: true }}|{{ 0 | default: 'z' }}", "false|0"),
+        ("{% raw %}{{ keep }}{% endraw %}", "{{ keep }}"),
+        ("{{ payload.s | no_such_filter }}", "Hello World"),
+        ("{{ payload.s | sha256 | slice: 0, 8 }}", "a591a6d4"),
+    ],
+)
+def test_filters_render_as_liquidjs(template: str, expected: str) -> None:
+    assert render(template, payload=_PARITY_PAYLOAD) == expected
+
+
+def test_ifchanged_renders_as_in_ruby_liquid() -> None:
+    # A deliberate difference: LiquidJS has no ifchanged (the SDK answers a
+    # ParseError); Flask-Novu keeps Ruby Liquid's tag.
+    template = "{% for i in payload.l %}{% ifchanged %}{{ i }}{% endifchanged %}{% endfor %}"
+    assert render(template, payload={"l": [1, 1, 2, 2, 1]}) == "121"
