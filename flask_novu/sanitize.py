@@ -202,6 +202,7 @@ _END_TAG = re.compile("</([A-Za-z][^\t\n\x0c\r >]*)(?:[\t\n\x0c\r ][^>]*)?>")
 #: End sequences of the raw-text ("special") elements, by the first two
 #: letters of the opening tag's name (the tokenizer looks no further than
 #: the first letter's class and the second letter).
+_FOREIGN_OR_INTEGRATION = _FOREIGN_ELEMENTS | _INTEGRATION_ELEMENTS
 _SPECIAL_BY_SECOND = {
     "s": {"c": "</script", "t": "</style"},
     "t": {"i": "</title", "e": "</textarea", "m": "</xmp"},
@@ -574,6 +575,11 @@ _STYLE_CLOSER = re.compile("</style", re.IGNORECASE)
 class _Sanitizer:
     """One run of the tokenizer, element stack and filter over a string."""
 
+    __slots__ = (
+        "text", "out", "raw", "open", "open_count", "foreign", "frames", "skip_text",
+        "skip_depth", "tag_name", "attributes",
+    )
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.out: List[str] = []
@@ -689,7 +695,7 @@ class _Sanitizer:
             self.attributes[name] = value
 
     def close_tag(self, name: str) -> None:
-        if name in _FOREIGN_ELEMENTS or name in _INTEGRATION_ELEMENTS:
+        if name in _FOREIGN_OR_INTEGRATION:
             if self.foreign:
                 self.foreign.pop()
         if name not in _VOID_ELEMENTS:
@@ -734,11 +740,13 @@ class _Sanitizer:
                 if decoded is None:
                     position = stop + 1
                 else:
-                    self.on_text(text[section:stop])
+                    if stop > section:
+                        self.on_text(text[section:stop])
                     self.on_text(decoded[0])
                     section = position = decoded[1]
                 continue
-            self.on_text(text[section:stop])
+            if stop > section:
+                self.on_text(text[section:stop])
             section = stop
             after = stop + 1
             if after >= length:

@@ -492,3 +492,38 @@ def test_time_grows_linearly(shape: str) -> None:
             break
     ratios = [later / earlier for earlier, later in zip(times, times[1:])]
     assert times[2] / times[0] < 9, (shape, size, ratios)
+
+
+# -- through a real bridge ---------------------------------------------------
+
+
+def test_in_app_outputs_through_the_bridge() -> None:
+    """What a dashboard user's in-app step sends: builder markup kept as in
+    the SDK, hostile parts removed, ``data`` arrays kept (deliberate
+    difference: the SDK turns the nested list into an object and fails on
+    the ``null`` item)."""
+    from flask import Flask
+
+    from flask_novu import serve, workflow
+
+    @workflow("inbox-digest", payload_schema={"type": "object"})
+    def inbox_digest(payload: Dict[str, Any], step: Any) -> None:
+        step.in_app(
+            "note",
+            lambda controls: {
+                "body": payload["html"],
+                "data": {"rows": [[1, "<b>x</b><script>y</script>"]], "list": [None], "n": 2},
+            },
+        )
+
+    app = Flask(__name__)
+    serve(app, route="/api/novu", workflows=[inbox_digest])
+    html = '<div mc:edit="body"><td>Hi &amp; <b><i>welcome</b></div><img src=x onerror=alert(1)>'
+    response = app.test_client().post(
+        "/api/novu?action=execute&workflowId=inbox-digest&stepId=note",
+        json={"payload": {"html": html}, "controls": {}, "state": [], "subscriber": {"subscriberId": "s"}},
+    )
+    assert response.status_code == 200, response.get_json()
+    outputs = response.get_json()["outputs"]
+    assert outputs["body"] == '<div mc:edit="body"><td>Hi &amp; <b><i>welcome</i></b></td></div><img src="x" />'
+    assert outputs["data"] == {"rows": [[1, "<b>x</b>"]], "list": [None], "n": 2}
