@@ -46,7 +46,7 @@ _logging.getLogger("flask_novu").addHandler(_logging.NullHandler())
 for _name in ("NOVU_SECRET_KEY", "NOVU_API_KEY", "NOVU_API_URL", "NOVU_BRIDGE_URL"):
     _os.environ.pop(_name, None)
 """
-# ``testcode`` blocks are highlighted as Python like ``code-block:: python``.
+# ``:options: +ELLIPSIS`` and other doctest flags are not shown in the HTML.
 trim_doctest_flags = True
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 root_doc = "index"
