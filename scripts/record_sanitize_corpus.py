@@ -24,9 +24,10 @@ from typing import List
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from flask_novu.sanitize import sanitize_html  # noqa: E402
-from tests._sanitize_cases import EDGE_CASES, corpus  # noqa: E402
+from _sanitize_cases import EDGE_CASES, corpus  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "sanitize_corpus.json"
 SEED = 20261202
