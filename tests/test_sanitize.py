@@ -527,3 +527,39 @@ def test_in_app_outputs_through_the_bridge() -> None:
     outputs = response.get_json()["outputs"]
     assert outputs["body"] == '<div mc:edit="body"><td>Hi &amp; <b><i>welcome</i></b></td></div><img src="x" />'
     assert outputs["data"] == {"rows": [[1, "<b>x</b>"]], "list": [None], "n": 2}
+
+
+#: Hostile bodies of about half a megabyte each (the issue's shapes).
+_HOSTILE_BODIES = {
+    "unclosed start tags": "<body " * 80_000,
+    "slashed closers": "</a/" * 100_000,
+    "deep nesting": "<div>" * 100_000,
+    "many attributes": "<p " + " ".join(f"a{i}=x" for i in range(80_000)) + ">",
+    "entity flood": "&amp;" * 100_000,
+    "unclosed comments": "<!--" * 100_000,
+}
+
+
+def test_hostile_html_under_gunicorn_keeps_the_worker() -> None:
+    """Each pathological body, rendered into an in-app step by a real
+    gunicorn worker, answers 200 well within the worker timeout, and the
+    worker that answers afterwards is the same process."""
+    from _servers import gunicorn_server, json_of
+    from _servers import request as http_request
+
+    with gunicorn_server("_hostile_html_app:make_app()") as (host, port):
+        status, _, data = http_request(host, port, "GET", "/pid")
+        assert status == 200
+        pid = json_of(data)["pid"]
+        for shape, html in _HOSTILE_BODIES.items():
+            body = json.dumps(
+                {"payload": {"name": html}, "controls": {"subject": "x", "body": "{{payload.name}}"}}
+            ).encode()
+            status, _, data = http_request(
+                host, port, "POST", "/api/novu?action=execute&workflowId=greeting&stepId=greet", body,
+                {"Content-Type": "application/json"}, timeout=25,
+            )
+            assert status == 200, (shape, data[:300])
+            assert "outputs" in json_of(data), shape
+        status, _, data = http_request(host, port, "GET", "/pid")
+        assert status == 200 and json_of(data)["pid"] == pid
