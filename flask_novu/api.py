@@ -22,6 +22,7 @@ import json
 import logging
 import random
 import socket
+import sys
 import time
 import typing as t
 import urllib.error
@@ -31,7 +32,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from . import __version__
-from .constants import DEFAULT_API_URL
+from ._logsafe import for_log
+from .constants import DEFAULT_API_REQUEST_DEADLINE, DEFAULT_API_URL
 from .errors import MissingSecretKeyError, NovuAPIError
 from .settings import setting
 
@@ -170,6 +172,12 @@ class NovuAPI:
         retried, so a notification is never sent twice.
     :param backoff: base delay in seconds: ``backoff * 2**attempt`` plus up
         to ``backoff`` of jitter; a ``Retry-After`` header wins.
+    :param request_deadline: seconds a call made while a Flask request is
+        being handled may take in all, attempts, back-off and ``Retry-After``
+        waits included (``None``: no deadline). A wait that would end past
+        it is not made: the call fails with the last answer at once, so a
+        worker is never held for minutes. Calls outside requests (the CLI,
+        background jobs) retry without a deadline.
     :param user_agent: the ``User-Agent`` header.
     :param outbox: when given, triggers and cancels are appended to it as
         :class:`OutboxRecord` and nothing is sent.
@@ -187,6 +195,7 @@ class NovuAPI:
         backoff: float = 0.5,
         user_agent: str = f"flask-novu/{__version__}",
         outbox: Outbox | None = None,
+        request_deadline: float | None = DEFAULT_API_REQUEST_DEADLINE,
     ) -> None:
         self.secret_key = secret_key
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
@@ -195,6 +204,7 @@ class NovuAPI:
         self.backoff = max(0.0, float(backoff))
         self.user_agent = user_agent
         self.outbox = outbox
+        self.request_deadline = None if request_deadline is None else max(0.0, float(request_deadline))
 
     @classmethod
     def from_config(
@@ -203,14 +213,16 @@ class NovuAPI:
         """A client configured from a Flask config.
 
         Reads ``NOVU_SECRET_KEY`` (the first one when it is a list of keys),
-        ``NOVU_API_URL``, and the optional ``NOVU_API_TIMEOUT`` and
-        ``NOVU_API_RETRIES``; the environment's ``NOVU_SECRET_KEY``,
+        ``NOVU_API_URL``, and the optional ``NOVU_API_TIMEOUT``,
+        ``NOVU_API_RETRIES`` and ``NOVU_API_REQUEST_DEADLINE``; the
+        environment's ``NOVU_SECRET_KEY``,
         ``NOVU_API_KEY`` and ``NOVU_API_URL`` fill what the config lacks.
         """
         key = _first_key(setting(config, "NOVU_SECRET_KEY"))
         api_url = setting(config, "NOVU_API_URL")
         options.setdefault("timeout", setting(config, "NOVU_API_TIMEOUT"))
         options.setdefault("retries", setting(config, "NOVU_API_RETRIES"))
+        options.setdefault("request_deadline", setting(config, "NOVU_API_REQUEST_DEADLINE"))
         return cls(key, api_url, outbox=outbox, **options)
 
     def __repr__(self) -> str:
@@ -347,45 +359,76 @@ class NovuAPI:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         started = time.perf_counter()
+        deadline = self._deadline()
         attempt = 0
         while True:
             retry_after: float | None = None
+            timeout = self.timeout if deadline is None else min(self.timeout, deadline - time.monotonic())
             try:
-                status, response_headers, raw = self._send(method, url, data, headers)
+                if timeout <= 0:
+                    raise _Unreachable("the request deadline passed", before_sending=True)
+                status, response_headers, raw = self._send(method, url, data, headers, timeout, deadline)
             except _Unreachable as exc:
                 retryable = exc.before_sending or idempotent
-                if not retryable or attempt >= self.retries:
-                    self._log(action, workflow_id, started, "unreachable", attempt, None)
+                delay = self._delay(attempt, None)
+                if not retryable or attempt >= self.retries or _past(deadline, delay):
+                    reason = f"{url}: {exc.reason}"
+                    self._log(action, workflow_id, started, "unreachable", attempt, None, reason)
                     raise NovuAPIError(
-                        f"Could not reach the Novu API at {self.api_url}: {exc.reason}",
-                        status_code=502,
+                        f"Could not reach the Novu API ({exc.kind}).", status_code=502, reason=reason
                     ) from None
             else:
-                if status not in RETRY_STATUSES or attempt >= self.retries:
-                    return self._result(status, response_headers, raw, action, workflow_id, started, attempt)
                 retry_after = _retry_after(response_headers.get("Retry-After"))
-            time.sleep(self._delay(attempt, retry_after))
+                delay = self._delay(attempt, retry_after)
+                if status not in RETRY_STATUSES or attempt >= self.retries or _past(deadline, delay):
+                    return self._result(status, response_headers, raw, action, workflow_id, started, attempt)
+            time.sleep(delay)
             attempt += 1
 
+    def _deadline(self) -> float | None:
+        """When a call must end (``time.monotonic()``): only inside a request."""
+        if self.request_deadline is None:
+            return None
+        flask = sys.modules.get("flask")
+        if flask is None or not flask.has_request_context():
+            return None
+        return time.monotonic() + self.request_deadline
+
     def _send(
-        self, method: str, url: str, data: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        timeout: float | None = None,
+        deadline: float | None = None,
     ) -> tuple[int, t.Any, bytes]:
+        timeout = self.timeout if timeout is None else timeout
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.headers, response.read()
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.headers, _read(response, deadline)
         except urllib.error.HTTPError as exc:
             try:
-                raw = exc.read()
+                raw = _read(exc, deadline)
+            except (TimeoutError, socket.timeout) as error:  # noqa: UP041
+                raise _Unreachable(str(error), before_sending=False, kind="timed out") from error
+            except (OSError, http.client.HTTPException) as error:
+                raise _Unreachable(str(error) or type(error).__name__, before_sending=False) from error
             finally:
                 exc.close()
             return exc.code, exc.headers, raw
         except urllib.error.URLError as exc:
             reason = exc.reason
             before = isinstance(reason, (ConnectionRefusedError, socket.gaierror))
-            raise _Unreachable(str(reason), before_sending=before) from None
+            kind = "name resolution failed" if isinstance(reason, socket.gaierror) else (
+                "connection refused" if isinstance(reason, ConnectionRefusedError)
+                else "timed out" if isinstance(reason, (TimeoutError, socket.timeout))  # noqa: UP041
+                else "connection failed"
+            )
+            raise _Unreachable(str(reason), before_sending=before, kind=kind) from None
         except (TimeoutError, socket.timeout) as exc:  # noqa: UP041 - distinct on Python 3.9
-            raise _Unreachable(f"timed out after {self.timeout}s", before_sending=False) from exc
+            raise _Unreachable(f"timed out after {timeout:.3g}s", before_sending=False, kind="timed out") from exc
         except (OSError, http.client.HTTPException) as exc:
             raise _Unreachable(str(exc) or type(exc).__name__, before_sending=False) from exc
 
@@ -422,20 +465,22 @@ class NovuAPI:
         outcome: str,
         retries: int,
         status: int | None,
+        reason: str | None = None,
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         level = logging.INFO if outcome == "success" else logging.WARNING
         logger.log(
             level,
-            "novu api %s: %s (status %s, %d retries, %.1f ms)",
+            "novu api %s: %s (status %s, %d retries, %.1f ms)%s",
             action,
             outcome,
             status,
             retries,
             duration_ms,
+            f": {for_log(reason)}" if reason else "",
             extra={
                 "action": action,
-                "workflowId": workflow_id,
+                "workflowId": None if workflow_id is None else for_log(workflow_id),
                 "duration_ms": duration_ms,
                 "outcome": outcome,
                 "status_code": status,
@@ -445,10 +490,32 @@ class NovuAPI:
 
 
 class _Unreachable(Exception):
-    def __init__(self, reason: str, *, before_sending: bool) -> None:
+    def __init__(self, reason: str, *, before_sending: bool, kind: str = "connection failed") -> None:
         super().__init__(reason)
         self.reason = reason
         self.before_sending = before_sending
+        #: What the caller is told (no host, no errno).
+        self.kind = kind
+
+
+def _past(deadline: float | None, delay: float) -> bool:
+    """Whether waiting ``delay`` seconds (and trying again) would end past ``deadline``."""
+    return deadline is not None and time.monotonic() + delay >= deadline
+
+
+def _read(response: t.Any, deadline: float | None) -> bytes:
+    """The body of ``response``; within ``deadline`` when one is set (each
+    read is also bounded by the connection's timeout)."""
+    if deadline is None:
+        return t.cast(bytes, response.read())
+    chunks: list[bytes] = []
+    while True:
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the request deadline passed while reading the answer")
+        chunk = response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def client_for_app(app: t.Any, *, secret_key: t.Any = None) -> NovuAPI:

@@ -106,6 +106,9 @@ def _json_option(value: str | None, what: str) -> t.Any:
 def _failure(what: str, exc: NovuError) -> click.ClickException:
     """One line describing a failed API call, with the first validation error."""
     message = f"{what} failed: {exc}"
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and reason:  # the operator may see the details
+        message += f" ({reason})"
     data = exc.data if exc.has_data else None
     if isinstance(data, list) and data and isinstance(data[0], dict) and "message" in data[0]:
         path = data[0].get("path") or "/"

@@ -6,14 +6,32 @@ strict input (no ``NaN``, no out-of-range numbers, bounded nesting).
 
 from __future__ import annotations
 
+import decimal
+import enum
 import json
 import math
+import re
 import typing as t
+import uuid
 
+from ._gc import collector_paused
+from ._text import escape_surrogates
 from .errors import InvalidRequestError
 
 #: Deepest nesting of arrays/objects accepted in a request body by default.
 MAX_JSON_DEPTH = 128
+
+
+class NotJSONError(TypeError):
+    """A value of a response cannot be sent as JSON (user code returned a
+    generator, a lock, an integer too long to print...).
+
+    The message is fit for the caller; :attr:`detail` (the type) is for the log.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("The response is not JSON-serialisable.")
+        self.detail = detail
 
 
 def _json_default(value: t.Any) -> t.Any:
@@ -22,17 +40,36 @@ def _json_default(value: t.Any) -> t.Any:
         return isoformat()
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
-    return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    # Anything else would be stringified with its memory address at best.
+    raise NotJSONError(f"a value of type {type(value).__qualname__} is not JSON")
 
 
 def dumps(value: t.Any) -> bytes:
     """Compact JSON, as the official SDK sends it (``NaN`` and infinities,
-    which JSON cannot carry, become ``null`` as in ``JSON.stringify``)."""
+    which JSON cannot carry, become ``null`` as in ``JSON.stringify``; lone
+    surrogates, which UTF-8 cannot carry, become ``\\uXXXX`` escapes, as in
+    ``JSON.stringify``).
+
+    :raises NotJSONError: a value has no JSON form.
+    """
     try:
         text = _ENCODER.encode(value)
-    except ValueError:
+    except ValueError as exc:
+        if _INT_DIGITS.search(str(exc)):
+            raise NotJSONError(f"an integer is too long to print: {exc}") from None
         text = _ENCODER.encode(_finite(value))
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_surrogates(text).encode("utf-8")
+
+
+#: Python's message for integers over ``sys.get_int_max_str_digits()``.
+_INT_DIGITS = re.compile(r"integer string conversion|int_max_str_digits")
 
 
 def _finite(value: t.Any) -> t.Any:
@@ -49,6 +86,17 @@ def _reject_constant(name: str) -> t.NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
+#: The most digits of an integer in a request body (Python's own default
+#: limit, applied on every version: converting longer ones is quadratic).
+MAX_INT_DIGITS = 4300
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) - text.startswith("-") > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
 def _finite_float(text: str) -> float:
     # 1e999 parses as inf, which would be echoed back as the non-JSON Infinity.
     value = float(text)
@@ -58,7 +106,9 @@ def _finite_float(text: str) -> float:
 
 
 # Built once: ``json.dumps``/``json.loads`` with options build them per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
+)
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False
 )
@@ -73,7 +123,8 @@ def loads_body(raw: bytes | None, max_depth: int = MAX_JSON_DEPTH) -> t.Any:
     if not raw or not raw.strip():
         return {}
     try:
-        value = _DECODER.decode(raw.decode("utf-8"))
+        with collector_paused():  # nothing cyclic: see flask_novu._gc
+            value = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidRequestError("The request body is not valid UTF-8.") from None
     except RecursionError:

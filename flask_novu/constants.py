@@ -21,6 +21,9 @@ LEGACY_SIGNATURE_HEADER = "x-novu-signature"
 SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000
 
 DEFAULT_API_URL = "https://api.novu.co"
+#: Seconds a call to the Novu API made while a request is being handled may
+#: take in all, retries and waits included (well under a worker timeout).
+DEFAULT_API_REQUEST_DEADLINE = 10.0
 EU_API_URL = "https://eu.api.novu.co"
 DEFAULT_ROUTE = "/api/novu"
 #: Default bridge body limit: Novu events can reach 20-30 MB.

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
+from ._text import around_surrogates
 from ._async import AsyncToSync, default_async_to_sync, effective_async_to_sync, maybe_await
 from .constants import FRAMEWORK_VERSION
 from .errors import (
@@ -63,6 +64,12 @@ class _Halt(BaseException):
     A ``BaseException`` so that ``except Exception`` in user code cannot
     swallow it.
     """
+
+
+#: Exceptions that always propagate: the server (or the engine itself) needs
+#: them. Every other ``BaseException`` of user code (``asyncio.CancelledError``
+#: included) is a failure of that code, answered like any exception.
+PROPAGATE: tuple[type[BaseException], ...] = (SystemExit, KeyboardInterrupt, GeneratorExit, _Halt)
 
 
 @dataclass
@@ -182,7 +189,9 @@ class _Run:
         except NovuError:
             if self.error is None:
                 raise
-        except Exception as exc:
+        except PROPAGATE:
+            raise
+        except BaseException as exc:  # CancelledError too: a failure of user code
             if self.error is None:
                 if not self.wrap_user_errors:
                     raise
@@ -321,7 +330,7 @@ class _BridgeRun(_Run):
                 provider_id, schema, call.providers[provider_id], controls_json, outputs
             )
         if definition.type in SANITIZED_STEP_TYPES and not definition.disable_output_sanitization:
-            outputs = sanitize_outputs(outputs)
+            outputs = around_surrogates(sanitize_outputs, outputs)
         self._finish(outputs, providers, skip=False)
 
     async def _run_provider(
@@ -335,7 +344,9 @@ class _BridgeRun(_Run):
         try:
             raw = await _call_provider(provider, controls, outputs)
             value, _ = schema.validate(raw)
-        except Exception as exc:  # SchemaValidationError included
+        except PROPAGATE:
+            raise
+        except BaseException as exc:  # SchemaValidationError and CancelledError included
             if self.preview:
                 return mock_from_schema(schema.json_schema)
             if isinstance(exc, NovuError):
@@ -376,7 +387,9 @@ class _BridgeRun(_Run):
             return await pending
         except NovuError:
             raise
-        except Exception as exc:
+        except PROPAGATE:
+            raise
+        except BaseException as exc:  # CancelledError too
             raise StepExecutionFailedError(
                 definition.step_id, _describe(exc), preview=self.preview
             ) from exc

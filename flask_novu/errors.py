@@ -534,16 +534,25 @@ class NovuAPIError(NovuError):
 
     :param status_code: the API's HTTP status (``502`` when unreachable).
     :param code: the API's ``error`` string.
+    :param reason: what went wrong, for the operator (the API URL, the
+        network error); logged and shown by the CLI, never sent to a caller.
     """
 
     code = "NovuAPIError"
 
     def __init__(
-        self, message: str, *, status_code: int = 502, code: str | None = None, data: t.Any = _MISSING
+        self,
+        message: str,
+        *,
+        status_code: int = 502,
+        code: str | None = None,
+        data: t.Any = _MISSING,
+        reason: str | None = None,
     ) -> None:
         self.status_code = status_code
         if code:
             self.code = code
+        self.reason = reason
         super().__init__(message, data)
 
     @property

@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from . import __version__
-from .codec import dumps
+from ._logsafe import for_log
+from .codec import NotJSONError, dumps
 from .constants import FRAMEWORK_SERVER, FRAMEWORK_VERSION
 from . import errors as _errors
 from .errors import (
@@ -135,7 +136,20 @@ def log_server_error(error: ServerError, what: str = "bridge error") -> None:
         return
     error._flask_novu_logged = True  # type: ignore[attr-defined]
     cause = _cause(error)
-    logger.error("%s: %s", what, error.message, exc_info=cause if cause is not None else error)
+    # The message may quote request data: escaped, one failure one line (and
+    # its traceback). A value that has no JSON form says which type it was.
+    detail = cause.detail if isinstance(cause, NotJSONError) else None
+    logger.error(
+        "%s: %s%s",
+        for_log(what, _LOGGED_MESSAGE_CHARS),
+        for_log(error.message, _LOGGED_MESSAGE_CHARS),
+        f" ({for_log(detail)})" if detail else "",
+        exc_info=cause if cause is not None else error,
+    )
+
+
+#: How much of an error message a log line quotes.
+_LOGGED_MESSAGE_CHARS = 2000
 
 
 def _stack(cause: BaseException) -> str:

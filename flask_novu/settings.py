@@ -14,7 +14,12 @@ import os
 import typing as t
 from dataclasses import dataclass
 
-from .constants import DEFAULT_API_URL, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_ROUTE
+from .constants import (
+    DEFAULT_API_REQUEST_DEADLINE,
+    DEFAULT_API_URL,
+    DEFAULT_MAX_CONTENT_LENGTH,
+    DEFAULT_ROUTE,
+)
 
 
 def parse_bool(value: t.Any) -> bool:
@@ -80,6 +85,7 @@ SETTINGS: t.Mapping[str, Setting] = {
         Setting("NOVU_SUPPRESS_SEND", False, parse=parse_bool),
         Setting("NOVU_API_TIMEOUT", 5.0, parse=float),
         Setting("NOVU_API_RETRIES", 3, parse=int),
+        Setting("NOVU_API_REQUEST_DEADLINE", DEFAULT_API_REQUEST_DEADLINE, parse=float),
     )
 }
 

@@ -40,6 +40,7 @@ from jsonschema import validators as _validators
 from jsonschema._utils import equal as _json_equal
 from jsonschema.exceptions import SchemaError
 
+from ._gc import collector_paused
 from ._jsnumber import js_number as _js_number
 from .formats import FORMAT_CHECKER
 
@@ -649,7 +650,8 @@ class JsonSchemaValidator:
         """
         if self._empty_object and isinstance(data, dict):
             return {}
-        value = clone_json(data)
+        with collector_paused():  # nothing cyclic: see flask_novu._gc
+            value = clone_json(data)
         if self._mutator is not None:
             self._mutator(value)
         elif not self._root_inert:

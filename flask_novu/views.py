@@ -21,7 +21,8 @@ from flask.views import MethodView
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.wrappers import Response
 
-from .codec import MAX_JSON_DEPTH, loads_body
+from ._logsafe import for_log
+from .codec import MAX_JSON_DEPTH, NotJSONError, loads_body
 from .constants import (
     DEFAULT_ACTION,
     GET_ACTIONS,
@@ -294,7 +295,7 @@ class NovuBridgeView(MethodView):
             logger.warning(
                 "bridge request rejected: %s",
                 exc.reason,
-                extra={"action": action, "outcome": "rejected", "remote_addr": request.remote_addr},
+                extra={"action": for_log(action), "outcome": "rejected", "remote_addr": request.remote_addr},
             )
             self._after_error(action, started)
             raise
@@ -308,8 +309,10 @@ class NovuBridgeView(MethodView):
         except HTTPException as exc:
             self._after_error(action, started)
             raise from_http_exception(exc) from None
-        except Exception as exc:  # anything unexpected: JSON 500, logged
-            error = BridgeError(exc)
+        except (SystemExit, KeyboardInterrupt):
+            raise  # the server is shutting down
+        except BaseException as exc:  # anything else, CancelledError included: JSON 500, logged
+            error = _unexpected(exc)
             log_server_error(error, f"unexpected error in the Novu bridge (action {action})")
             self._after_error(action, started)
             raise error from exc
@@ -424,7 +427,9 @@ class NovuBridgeView(MethodView):
             )
         except NovuError:
             raise
-        except Exception as exc:
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:  # CancelledError too
             raise WorkflowExecutionFailedError(workflow_id, exc) from exc
         return self.json_response(result)
 
@@ -436,6 +441,8 @@ def _log_request(action: str, response: Response, started: float) -> None:
     duration_ms = round((time.perf_counter() - started) * 1000, 3)
     workflow_id = _query("workflowId", "workflow_id") or (request.view_args or {}).get("workflow_id", "")
     step_id = _query("stepId", "step_id")
+    # Everything from the request is escaped: one request, one log line.
+    action, workflow_id, step_id = for_log(action), for_log(workflow_id), for_log(step_id)
     logger.info(
         "bridge %s %s %s -> %s in %.1f ms",
         request.method,
@@ -452,6 +459,16 @@ def _log_request(action: str, response: Response, started: float) -> None:
             "status": status,
         },
     )
+
+
+def _unexpected(exc: BaseException) -> BridgeError:
+    """A 500 for an exception no handler expected, with a message fit for the
+    caller (the exception itself is logged, as the cause)."""
+    if isinstance(exc, NotJSONError):
+        return BridgeError(exc)
+    error = BridgeError("an unexpected error occurred in the bridge")
+    error.cause = exc
+    return error
 
 
 def _query(*names: str) -> str:
