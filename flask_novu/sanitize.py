@@ -209,6 +209,10 @@ _SPECIAL_BY_SECOND = {
 }
 _SPECIAL_BY_SECOND["x"] = _SPECIAL_BY_SECOND["t"]
 _TITLE_STOP = re.compile("[<\x1c&]")
+_RAW_TEXT_END = {
+    sequence: re.compile(re.escape(sequence) + "[\t\n\x0c\r >]", re.IGNORECASE | re.ASCII)
+    for sequence in ("</script", "</style", "</textarea", "</xmp")
+}
 
 def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
     """End of the run of ``pattern`` (which matches the empty string) at
@@ -868,21 +872,18 @@ class _Sanitizer:
             if candidate is not None and raw[2:].lower() == candidate[4:]:
                 sequence = candidate
         self.open_tag_name(raw.lower())
-        position, attributes_end = match.span(2)
-        while position < attributes_end:
-            attribute = _ATTRIBUTE.match(text, position)
-            assert attribute is not None  # the same syntax as _START_TAG
-            position = attribute.end()
-            name = attribute.group(1).lower()
-            value_start = attribute.start(2)
-            if value_start < 0:
-                self.attribute(name, "")
-            else:
-                value_end = attribute.end(2)
-                if text[value_start] in "\"'":
-                    value_start += 1
-                    value_end -= 1
-                self.attribute(name, _decode_attribute(text, value_start, value_end))
+        start, end = match.span(2)
+        if start < end:
+            # The attributes alone, with the ">" the lookaheads expect after them.
+            attributes = self.attributes
+            for name, value in _ATTRIBUTE.findall(text[start:end] + ">"):
+                if value and (value[0] == '"' or value[0] == "'"):
+                    value = value[1:-1]
+                if "&" in value:
+                    value = _decode_attribute(value, 0, len(value))
+                name = name.lower()
+                if name not in attributes and name != "__proto__":
+                    attributes[name] = value
         tail = match.group(3)
         if tail and tail.rstrip(_TAG_WHITESPACE).endswith("/"):
             self.self_closing_tag()
@@ -974,9 +975,22 @@ class _Sanitizer:
         end tag; only ``title`` decodes character references."""
         text = self.text
         length = len(text)
+        is_title = sequence == "</title"
+        if not is_title:
+            # Without the two control characters the tokenizer also reads as
+            # "<" and "/" (it compares code | 0x20), the end is the first
+            # ASCII-case-insensitive match.
+            closer = _RAW_TEXT_END[sequence].search(text, start)
+            stretch = text[start : closer.start() if closer else length]
+            if "\x1c" not in stretch and "\x0f" not in stretch:
+                self.on_text(stretch)
+                if closer is None:
+                    return -1
+                position = closer.end() - 1
+                self.close_tag(text[closer.start() + 2 : position].lower())
+                return self._after_closing_name(position)
         codes = [ord(char) for char in sequence]
         size = len(codes)
-        is_title = sequence == "</title"
         pieces: List[str] = []
         section = start
         position = start
