@@ -40,6 +40,7 @@ _ISO = re.compile(
     r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}:?\d{2}|\s*(?:GMT|UTC))?)?\Z"
 )
+_V8_MONTH_DAY = re.compile(r"-?(\d{1,2})(?:\.(\d{1,5}))?\Z")
 _NAMED_FORMATS = (
     "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y",
     "%B %d, %Y %H:%M", "%b %d, %Y %H:%M", "%B %d, %Y %H:%M:%S", "%b %d, %Y %H:%M:%S",
@@ -75,6 +76,28 @@ def _from_ms(ms: float) -> datetime | None:
         return None
 
 
+def _v8_numeric_date(first: int, second: str | None) -> datetime | None:
+    """V8's reading of ``"3"``, ``"2.5"``, ``"0.1"`` or ``"99"`` (local time).
+
+    A first number up to 12 is a month (of 2001, the second number its day),
+    0 is the year 2000 (the second number its month) and 32 to 99 a year.
+    """
+    other = int(second) if second is not None else None
+    year, month, day = 2001, 1, 1
+    if first == 0:
+        year, month = 2000, other if other is not None else 1
+    elif 1 <= first <= 12:
+        month, day = first, other if other is not None else 1
+    elif 32 <= first <= 99 and other is None:
+        year = 1900 + first if first >= 50 else 2000 + first
+    else:
+        return None
+    try:
+        return datetime(year, month, day).astimezone()
+    except ValueError:
+        return None
+
+
 def _parse_text(text: str) -> datetime | None:
     text = text.strip()
     match = _ISO.match(text)
@@ -97,6 +120,9 @@ def _parse_text(text: str) -> datetime | None:
             delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             return naive.replace(tzinfo=timezone(sign * delta))
         return naive.astimezone()
+    numeric = _V8_MONTH_DAY.match(text)
+    if numeric:
+        return _v8_numeric_date(int(numeric.group(1)), numeric.group(2))
     parsed = parsedate_tz(text) if "," in text or text[:1].isalpha() else None
     if parsed is not None and parsed[9] is not None:
         try:

@@ -183,8 +183,12 @@ def _well_formed(text: str) -> str:
 # -- property lookups (the ``map``, ``where``, ``sort`` keys) ------------------
 
 
+#: JavaScript's ``undefined``: what a missing property reads as.
+MISSING: Any = Undefined("")
+
+
 def read_property(value: object, key: str) -> Any:
-    """LiquidJS ``Context.readProperty`` on plain data."""
+    """LiquidJS ``Context.readProperty`` on plain data (``undefined`` is :data:`MISSING`)."""
     if is_nil(value):
         return value
     if is_array(value) and re.fullmatch(r"-?\d+", key):
@@ -192,7 +196,7 @@ def read_property(value: object, key: str) -> Any:
         items: Sequence[Any] = value  # type: ignore[assignment]
         if index < 0:
             index += len(items)
-        return items[index] if 0 <= index < len(items) else None
+        return items[index] if 0 <= index < len(items) else MISSING
     if is_object(value):
         mapping: Mapping[str, Any] = value  # type: ignore[assignment]
         if key in mapping:
@@ -204,17 +208,15 @@ def read_property(value: object, key: str) -> Any:
     if key == "size":
         if isinstance(value, str):
             return js_length(value)
-        if is_array(value):
+        if is_array(value) or is_object(value):
             return len(value)  # type: ignore[arg-type]
-        if is_object(value):
-            return len(value)  # type: ignore[arg-type]
-        return None
+        return MISSING
     if key in ("first", "last") and is_array(value):
         items = value  # type: ignore[assignment]
         if not items:
-            return None
+            return MISSING
         return items[0] if key == "first" else items[-1]
-    return None
+    return MISSING
 
 
 def read_path(value: object, path: object) -> Any:
@@ -440,7 +442,7 @@ def _array_like_element(value: object, index: int) -> Any:
         return units[index]
     if is_array(value):
         items = list(value)  # type: ignore[call-overload]
-        return items[index] if items else None
+        return items[index] if items else MISSING
     if is_object(value):
         length = value.get("length")  # type: ignore[attr-defined]
         if isinstance(length, (int, float)) and not isinstance(length, bool) and length:
@@ -623,12 +625,12 @@ def has(value: object, key: object = None, expected: Any = Undefined("")) -> boo
 
 def find_index(value: object, key: object = None, expected: Any = Undefined("")) -> Any:
     found = _search(value, key, expected)
-    return found[0] if found else None
+    return found[0] if found else MISSING
 
 
 def find(value: object, key: object = None, expected: Any = Undefined("")) -> Any:
     found = _search(value, key, expected)
-    return found[1] if found else None
+    return found[1] if found else MISSING
 
 
 def uniq(value: object) -> list[Any]:
@@ -871,7 +873,7 @@ def standard_filters(js_json: Callable[[object, str], str]) -> dict[str, Filter]
 
     def jsonify(value: object, space: object = 0) -> Any:
         if isinstance(value, Undefined):
-            return None
+            return MISSING  # JSON.stringify(undefined) is undefined
         return js_json(value, _json_space(space))
 
     return {
@@ -1015,13 +1017,13 @@ def has_exp(value: object, name: object = None, expression: object = None, *, co
 @_with_context
 def find_exp(value: object, name: object = None, expression: object = None, *, context: Any) -> Any:
     found = _search_exp(value, name, expression, context)
-    return found[1] if found else None
+    return found[1] if found else MISSING
 
 
 @_with_context
 def find_index_exp(value: object, name: object = None, expression: object = None, *, context: Any) -> Any:
     found = _search_exp(value, name, expression, context)
-    return found[0] if found else None
+    return found[0] if found else MISSING
 
 
 EXPRESSION_FILTERS: dict[str, Filter] = {

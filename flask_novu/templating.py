@@ -57,7 +57,7 @@ from liquid.token import Token
 
 from ._jsnumber import js_number as _js_number
 from ._liquid_dates import date_filters
-from ._liquid_filters import standard_filters
+from ._liquid_filters import js_length, standard_filters
 from ._liquid_lex import NestingTooDeep, tokenize
 
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
@@ -160,6 +160,7 @@ def _js_json(value: object, indent: str = "", level: int = 0) -> str:
         parts = [
             (json.dumps(k, ensure_ascii=False), _js_json(v, indent, level + 1))
             for k, v in _js_items(value)
+            if not isinstance(v, Undefined)  # JSON.stringify leaves undefined out
         ]
         if not parts:
             return "{}"
@@ -785,6 +786,11 @@ class _Budget:
                     self.check_text(value)
                 else:
                     work += len(value)  # type: ignore[arg-type]
+        # A range is an array to LiquidJS's filters (its length is bounded above).
+        if isinstance(left, range):
+            left = list(left)
+        if any(isinstance(arg, range) for arg in args):
+            args = tuple(list(arg) if isinstance(arg, range) else arg for arg in args)
         size = 0
         if name == "replace" and args:
             size = _replace_size(left, args[0], args[1] if len(args) > 1 else "")
@@ -815,6 +821,28 @@ class _LimitedContext(RenderContext):
 
     def charge_iterations(self, skipped: int, iterated: int) -> None:
         self.budget.charge_iterations(skipped, iterated)
+
+    def get_item(self, obj: Any, key: Any) -> Any:
+        """Property lookups as LiquidJS reads them (``readProperty``).
+
+        ``.size`` and ``.length`` of a string count UTF-16 code units;
+        ``.first``/``.last`` exist on arrays only; objects answer their own
+        keys, and ``.size`` their key count.
+        """
+        if key in ("size", "first", "last", "length") and not isinstance(obj, (list, tuple, range)):
+            if isinstance(obj, Mapping) and not isinstance(obj, Undefined):
+                if key in obj:
+                    return obj[key]
+                if key == "size":
+                    return len(obj)
+                raise KeyError(key)
+            if isinstance(obj, str):
+                if key in ("size", "length"):
+                    return js_length(obj)
+                raise KeyError(key)
+        if key == "length" and isinstance(obj, (list, tuple, range)):
+            return len(obj)
+        return super().get_item(obj, key)
 
     def raise_for_loop_limit(self, length: int = 1) -> None:
         self.budget.charge_iterations(length, 0)
@@ -1086,10 +1114,27 @@ def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
 _prepare.cache_clear = _CACHE.cache_clear  # type: ignore[attr-defined]
 
 
-def _prepare_uncached(value: str, limits: LiquidLimits) -> _Prepared:
+def _template_source(value: str) -> str:
+    """The Liquid source of a control string: JSON-escaped, translations marked."""
     source = json.dumps(value, ensure_ascii=False)[1:-1]
-    source = _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
-    template = _parse(source, limits)
+    return _T_ARGUMENT.sub(r"'[T:\1]'", _T_OUTPUT.sub(r"[T:\1]", source))
+
+
+def _check_tokens(value: str, limits: LiquidLimits) -> None:
+    """Tokenize a control string; raises :class:`ControlCompilationError`."""
+    if _CACHE.get((value, limits)) is not None:
+        return
+    try:
+        for _ in tokenize(_template_source(value), limits.max_context_depth):
+            pass
+    except NestingTooDeep as err:
+        raise _error("LimitError") from err
+    except LiquidSyntaxError as err:
+        raise _error(_syntax_error_name(err)) from err
+
+
+def _prepare_uncached(value: str, limits: LiquidLimits) -> _Prepared:
+    template = _parse(_template_source(value), limits)
     env = template.env
     plan = _make_plan(template) if _fast_path_allowed(limits) else None
     return _Prepared(template, plan, env.loop_iteration_limit, env.output_stream_limit)
@@ -1228,6 +1273,23 @@ def _parse_json(value: str) -> tuple[bool, Any]:
         return False, None
 
 
+def _template_strings(value: Any) -> Iterator[str]:
+    """The strings :func:`_compile` renders, in the same (serialisation) order."""
+    if isinstance(value, str):
+        if _looks_like_json(value):
+            ok, parsed = _parse_json(value)
+            if ok:
+                yield from _template_strings(parsed)
+                return
+        yield value
+    elif isinstance(value, dict):
+        for _, item in _js_items(value):
+            yield from _template_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _template_strings(item)
+
+
 def _compile(value: Any, step: _StepRender) -> Any:
     """Compile ``value`` in the SDK's serialisation order (JavaScript key order)."""
     if isinstance(value, str):
@@ -1292,6 +1354,15 @@ def compile_controls(
         error.
     """
     step = _StepRender(context, limits or _DEFAULT_LIMITS)
+    # The SDK tokenizes, then parses, the whole controls text before it
+    # renders any of it: a syntax error anywhere wins over a render error.
+    templates = [text for text in _template_strings(controls) if "{{" in text or "{%" in text]
+    for text in templates:
+        if len(text) > step.limits.max_template_length:
+            raise _error("LimitError")
+        _check_tokens(text, step.limits)
+    for text in templates:
+        _prepare(text, step.limits)
     compiled: dict[str, Any] = _compile(controls, step)
     data = compiled.get("data")
     if isinstance(data, dict):

@@ -745,3 +745,24 @@ def test_ifchanged_renders_as_in_ruby_liquid() -> None:
     # ParseError); Flask-Novu keeps Ruby Liquid's tag.
     template = "{% for i in payload.l %}{% ifchanged %}{{ i }}{% endifchanged %}{% endfor %}"
     assert render(template, payload={"l": [1, 1, 2, 2, 1]}) == "121"
+
+
+def test_control_characters_in_data_are_kept() -> None:
+    # A deliberate difference: the SDK's JSON re-parse fails on them.
+    assert render("{{ payload.a }}|{{ payload.b | upcase }}", payload={"a": "x\x01y", "b": "r\x1es"}) == (
+        "x\x01y|R\x1eS"
+    )
+
+
+def test_a_syntax_error_in_a_later_control_wins_over_a_render_error() -> None:
+    # The SDK tokenizes all controls before rendering any of them.
+    controls = {"subject": "{{ 'a' | append }}", "body": "{{ payload.name "}
+    assert error_name_of(controls) == "TokenizationError"
+    controls = {"subject": "{{ 'a' | append }}", "body": "{% foo %}"}
+    assert error_name_of(controls) == "ParseError"
+
+
+def error_name_of(controls: dict[str, Any]) -> str:
+    with pytest.raises(ControlCompilationError) as info:
+        compile_controls(controls, make_context())
+    return str(info.value.data["name"])
