@@ -37,14 +37,11 @@ def effective_async_to_sync(async_to_sync: AsyncToSync) -> AsyncToSync:
     guarantees (app context, contextvars in and out, real awaits) without the
     thread. An override, on the class or on the instance, is used as it is.
     """
-    if getattr(async_to_sync, "__func__", None) is _flask_default():
+    flask = sys.modules.get("flask")
+    method = getattr(async_to_sync, "__func__", None)
+    if method is not None and flask is not None and method is flask.Flask.async_to_sync:
         return run_on_thread_loop
     return async_to_sync
-
-
-def _flask_default() -> t.Any:
-    flask = sys.modules.get("flask")
-    return getattr(flask, "Flask", None) and flask.Flask.async_to_sync  # type: ignore[union-attr]
 
 
 # -- one event loop per thread ------------------------------------------------------

@@ -15,17 +15,13 @@ This module does not import Flask.
 from __future__ import annotations
 
 import copy
-import importlib
 import math
 import random
 import re
 import uuid
 from typing import Any, Callable, Optional
 
-try:  # the stdlib regex parser: ``re._parser`` since 3.11, ``sre_parse`` before
-    _sre_parse: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - Python < 3.11
-    _sre_parse = importlib.import_module("sre_parse")
+from . import _sre
 
 PLACEHOLDER = "[placeholder]"
 #: Nesting depth beyond which only minimal values are produced.
@@ -311,7 +307,7 @@ def _string_for_pattern(
         return None
     candidates = list(_PATTERN_CANDIDATES)
     try:
-        candidates.append(_RegexWriter(rng).write(_sre_parse.parse(pattern)))
+        candidates.append(_RegexWriter(rng).write(_sre.parse(pattern)))
     except Exception:  # noqa: BLE001 - unsupported construct: keep the fixed candidates
         pass
     for candidate in candidates:
@@ -320,13 +316,7 @@ def _string_for_pattern(
     return None
 
 
-def _opname(constant: Any) -> str:
-    """Name of an ``sre_parse`` opcode or category constant.
-
-    :param constant: The constant (an ``int`` subclass carrying ``name``).
-    :returns: Its symbolic name.
-    """
-    return str(getattr(constant, "name", constant))
+_opname = _sre.opname
 
 
 class _RegexWriter:

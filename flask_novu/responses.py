@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from . import __version__
 from ._logsafe import for_log
+from ._werkzeug import raw_header_list
 from .codec import NotJSONError, dumps
 from .constants import FRAMEWORK_SERVER, FRAMEWORK_VERSION
 from . import errors as _errors
@@ -55,8 +56,8 @@ def json_response(value: t.Any, status: int = 200) -> Response:
     headers = response.headers
     # The constant headers were checked once at import: skip Werkzeug's
     # per-value validation when its list is reachable.
-    raw = getattr(headers, "_list", None)
-    if isinstance(raw, list):
+    raw = raw_header_list(headers)
+    if raw is not None:
         raw.extend(_HEADER_LIST)
     else:  # pragma: no cover - other Werkzeug internals
         headers.extend(_HEADER_LIST)
@@ -66,7 +67,7 @@ def json_response(value: t.Any, status: int = 200) -> Response:
 def with_framework_headers(response: Response) -> Response:
     """``response`` with the framework headers (added unless present)."""
     # json_response() ends the header list with the framework headers.
-    raw = getattr(response.headers, "_list", None)
+    raw = raw_header_list(response.headers)
     if not (raw and raw[-1] is _HEADER_LIST[-1]) and (
         "Novu-Framework-Version" not in response.headers
     ):

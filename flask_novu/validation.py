@@ -37,7 +37,6 @@ from urllib.parse import unquote
 
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema import validators as _validators
-from jsonschema._utils import equal as _json_equal
 from jsonschema.exceptions import SchemaError
 
 from ._gc import collector_paused
@@ -403,6 +402,37 @@ def _type_check(types: t.Any, nullable: bool) -> _Check:
         return False
 
     return check
+
+
+def _json_equal(one: t.Any, two: t.Any) -> bool:
+    """Equality of JSON values as JSON Schema's ``const`` and ``enum`` see it.
+
+    Booleans are not numbers (``true`` is not ``1``), numbers compare by value
+    (``1`` is ``1.0``), strings only equal strings, and arrays and objects are
+    compared member by member with the same rules (jsonschema's ``equal``,
+    which is not public API; ``tests/test_validation.py`` checks the two agree).
+    """
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, bool) or isinstance(two, bool):
+        return type(one) is type(two) and one == two
+    if isinstance(one, (list, tuple)):
+        return (
+            isinstance(two, (list, tuple))
+            and len(one) == len(two)
+            and all(_json_equal(a, b) for a, b in zip(one, two))
+        )
+    if isinstance(one, Mapping):
+        return (
+            isinstance(two, Mapping)
+            and len(one) == len(two)
+            and all(key in two and _json_equal(value, two[key]) for key, value in one.items())
+        )
+    if isinstance(two, (list, tuple, Mapping)):
+        return False
+    return bool(one == two)
 
 
 def _enum_check(options: list[t.Any]) -> _Check:

@@ -22,6 +22,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.wrappers import Response
 
 from ._logsafe import for_log
+from ._werkzeug import stream_untouched
 from .codec import MAX_JSON_DEPTH, NotJSONError, loads_body
 from .constants import (
     DEFAULT_ACTION,
@@ -159,7 +160,7 @@ class NovuBridgeView(MethodView):
             return t.cast(bytes, environ[_RAW_BODY_KEY])
         limit = self.body_limit()
         length = req.content_length
-        if length is not None and "stream" not in req.__dict__:
+        if length is not None and stream_untouched(req):
             # Untouched body of known length: read it from the WSGI input
             # directly (Werkzeug's stream wrapper costs more than the read)
             # and leave a copy there, so later readers still get the body.

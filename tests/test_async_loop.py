@@ -350,3 +350,21 @@ def test_concurrent_requests_under_waitress_do_not_cross_talk() -> None:
             results = list(pool.map(client, range(8)))
         assert [m for result in results for m in result] == []
         assert threading.active_count() <= threads_before
+
+
+def test_an_async_to_sync_given_to_the_engine_is_honoured() -> None:
+    from flask_novu import Bridge, Event
+
+    calls: list[str] = []
+
+    def own(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            calls.append(getattr(func, "__name__", "?"))
+            return asyncio.run(func(*args, **kwargs))
+
+        return run
+
+    bridge = Bridge([awaits_flow])
+    result = bridge.execute(Event("execute", "awaits", "sms", payload={"name": "x"}), async_to_sync=own)
+    assert result["outputs"]["body"].startswith("[0, 2, 4]")
+    assert calls == ["_run_async"]
