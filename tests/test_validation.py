@@ -472,6 +472,43 @@ def test_error_carries_errors_and_readable_text() -> None:
 
 # -- compiled fast path == full path (differential) -----------------------------------
 
+#: Every branch of the two mutators (compiled and general): if without else,
+#: if whose clauses change nothing, additionalProperties as a schema with
+#: defaults, dependencies as schemas, items that need nothing, additionalItems.
+_BRANCHY: dict[str, t.Any] = {
+    "type": "object",
+    "properties": {
+        "cond": {"type": "object", "if": {"required": ["a"]}, "then": {"properties": {"t": {"default": 1}}}},
+        "inert_if": {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
+        "ap": {
+            "type": "object",
+            "properties": {"k": {"type": "string"}},
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"d": {"default": 1}},
+                "additionalProperties": False,
+            },
+        },
+        "dep": {"type": "object", "dependencies": {"a": {"properties": {"b": {"default": 2}}}}},
+        "mixed_if": {
+            "type": "object",
+            "properties": {"d": {"default": 1}},
+            "if": {"required": ["a"]},
+            "then": {"required": ["b"]},
+        },
+        "pp": {"type": "object", "patternProperties": {"^a": {"type": "object", "properties": {"z": {"default": 0}}}}},
+        "plain": {"type": "array", "items": {"type": "string"}},
+        "either": {"properties": {"d": {"default": 1}}, "items": {"type": "string"}},
+        "tup": {
+            "type": "array",
+            "items": [{"type": "object", "properties": {"y": {"default": 1}}}],
+            "additionalItems": {"type": "object", "properties": {"z": {"default": 0}}},
+        },
+        "alt": {"anyOf": [{"type": "array", "items": [{"default": 1}]}, {"type": "string"}]},
+    },
+    "additionalProperties": False,
+}
+
 _EXTRA_SCHEMAS: list[dict[str, t.Any]] = [
     {
         "type": "object",
@@ -549,6 +586,15 @@ _EXTRA_SCHEMAS: list[dict[str, t.Any]] = [
         },
         "patternProperties": {"^x-": {"type": "string"}},
         "additionalProperties": False,
+    },
+    _BRANCHY,
+    # the same with a $ref: the general (uncompiled) mutator walks it
+    {
+        **_BRANCHY,
+        "definitions": {
+            "d": {"type": "object", "properties": {"q": {"default": "q"}}, "additionalProperties": False}
+        },
+        "properties": {**_BRANCHY["properties"], "r": {"$ref": "#/definitions/d"}},
     },
 ]
 
