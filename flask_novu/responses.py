@@ -193,10 +193,12 @@ def handle_bridge_error(error: NovuError) -> t.Any:
     :meth:`~flask_novu.NovuBridgeView.error_response`, and leaves any other
     request to Flask's ordinary handling (the error propagates: ``500``).
     """
-    handler = _user_handler(error)
+    view = request.environ.get(VIEW_KEY)
+    # In the app's own views, any handler of the app counts (one for
+    # Exception too): the library's must not hide it.
+    handler = _user_handler(error, bridge=view is not None)
     if handler is not None:
         return current_app.ensure_sync(handler)(error)
-    view = request.environ.get(VIEW_KEY)
     if view is None:
         raise error
     return view.error_response(error)
@@ -205,17 +207,18 @@ def handle_bridge_error(error: NovuError) -> t.Any:
 handle_bridge_error.flask_novu_default = True  # type: ignore[attr-defined]
 
 
-def _user_handler(error: NovuError) -> t.Callable[..., t.Any] | None:
+def _user_handler(error: NovuError, *, bridge: bool) -> t.Callable[..., t.Any] | None:
     """The handler Flask would pick for ``error`` if the library had none
-    (blueprints first, then the app; only ``NovuError`` classes: an app's
-    catch-all ``Exception`` handler does not take over the bridge)."""
+    (blueprints first, then the app). For a bridge request only handlers of
+    ``NovuError`` classes count: an app's catch-all ``Exception`` handler
+    does not take over the bridge."""
     spec = current_app.error_handler_spec
     for name in (*request.blueprints, None):
         handlers = spec.get(name, {}).get(None)
         if not handlers:
             continue
         for cls in type(error).__mro__:
-            if not (isinstance(cls, type) and issubclass(cls, NovuError)):
+            if bridge and not issubclass(cls, NovuError):
                 break
             handler = handlers.get(cls)
             if handler is not None and not getattr(handler, "flask_novu_default", False):

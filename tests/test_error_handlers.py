@@ -170,6 +170,24 @@ def test_domain_errors_in_the_apps_own_views_get_flasks_ordinary_handling(how: s
     assert b"MissingSecretKeyError" not in response.data
 
 
+def test_the_apps_catch_all_handler_still_sees_domain_errors_of_its_own_views() -> None:
+    app = Flask(__name__)
+    serve(app, "/api/novu", WORKFLOWS)
+
+    @app.errorhandler(Exception)
+    def page(error: Exception) -> t.Any:
+        return f"<h1>{type(error).__name__}</h1>", 500
+
+    @app.get("/send")
+    def send() -> t.Any:
+        raise MissingSecretKeyError()
+
+    response = app.test_client().get("/send")
+    assert (response.status_code, response.data) == (500, b"<h1>MissingSecretKeyError</h1>")
+    # ... and still not the bridge's errors.
+    assert app.test_client().post(UNKNOWN, json={"payload": {}}).status_code == 404
+
+
 def test_novu_trigger_misconfigured_in_a_user_view_is_a_server_error() -> None:
     app = Flask(__name__)
     novu = Novu(workflows=WORKFLOWS)
