@@ -31,10 +31,12 @@ proportional to the input.
 
 Deliberate differences from the SDK (see ``docs/protocol.rst``): raw
 ``<style>`` text that would close the element early (``</style`` reached
-through entities or a self-closed ``<style/>``) is escaped, so it cannot
-inject markup; and :func:`sanitize_outputs` keeps arrays as arrays and
-``null`` items as they are (the SDK turns nested arrays into objects and
-fails on ``null`` in an array).
+through entities or a self-closed ``<style/>``) has its ``<`` escaped, so it
+cannot inject markup; half of an astral character that the SDK would emit as
+a lone surrogate is U+FFFD; a few partial entity names that the SDK's
+decoder (``entities`` 7.0.1) misreads are read as the HTML standard says; and
+:func:`sanitize_outputs` keeps arrays as arrays and ``null`` items as they
+are.
 """
 
 from __future__ import annotations
@@ -1087,9 +1089,12 @@ def sanitize_outputs(value: Any) -> Any:
     """Sanitise every string leaf of a JSON-like structure.
 
     Dictionaries and lists are copied (keys are left alone); other values are
-    returned as they are.  The input is never mutated.  Unlike the SDK, lists
-    nested in lists stay lists and ``None`` items are kept (see the module
-    docstring).
+    returned as they are.  The input is never mutated.  The SDK does the
+    same for the values of objects, but maps the items of an array itself:
+    strings are sanitised, other non-objects kept, and an array or ``null``
+    item goes through its object walk, which turns a nested array into an
+    object with index keys and fails on ``null``.  Here lists nested in lists
+    stay lists and ``None`` items are kept.
 
     :param value: Step outputs (or any part of them).
     :return: A sanitised copy.
