@@ -15,6 +15,7 @@ import typing as t
 import uuid
 
 from ._gc import collector_paused
+from ._numbers import as_javascript_int, parse_float
 from ._text import escape_surrogates
 from .errors import InvalidRequestError
 
@@ -91,23 +92,16 @@ def _reject_constant(name: str) -> t.NoReturn:
 MAX_INT_DIGITS = 4300
 
 
-def _bounded_int(text: str) -> int:
+def _bounded_int(text: str) -> int | float:
     if len(text) - text.startswith("-") > MAX_INT_DIGITS:
         raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
-    return int(text)
-
-
-def _finite_float(text: str) -> float:
-    # 1e999 parses as inf, which would be echoed back as the non-JSON Infinity.
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} is out of range")
-    return value
+    return as_javascript_int(int(text), text)
 
 
 # Built once: ``json.dumps``/``json.loads`` with options build them per call.
+#: Numbers are read as JavaScript reads them (see :mod:`._numbers`).
 _DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
+    parse_constant=_reject_constant, parse_float=parse_float, parse_int=_bounded_int
 )
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False

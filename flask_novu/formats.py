@@ -6,7 +6,6 @@ format packages of ``jsonschema`` happen to be installed.
 
 from __future__ import annotations
 
-import datetime
 import ipaddress
 import re
 import typing as t
@@ -19,9 +18,9 @@ __all__ = ["FORMAT_CHECKER"]
 #: Format checker with every format ajv-formats knows; unknown formats pass.
 FORMAT_CHECKER = FormatChecker(formats=())
 
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _TIME_RE = re.compile(
-    r"(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(z|([+-])(\d{2})(?::?(\d{2}))?)?", re.IGNORECASE
+    r"(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(z|([+-])(\d{2})(?::?(\d{2}))?)?", re.IGNORECASE | re.ASCII
 )
 _EMAIL_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -80,44 +79,37 @@ for _name, _pattern in (
     _regex_format(_name, _pattern)
 
 
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 @_string_format("date")
 def _is_date(value: str) -> bool:
     match = _DATE_RE.fullmatch(value)
     if match is None:
         return False
-    try:
-        datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return False
-    return True
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 and leap else _DAYS[month])
 
 
-def _is_time(value: str, require_zone: bool) -> bool:
+def _is_time(value: str) -> bool:
+    # As ajv-formats 2.1.1 (the SDK's): the zone is optional despite RFC 3339 (its
+    # check compares a missing zone with "" and passes), offsets are not range
+    # checked, and a leap second is only 23:59:60 as written.
     match = _TIME_RE.fullmatch(value)
     if match is None:
         return False
-    hour, minute, second = int(match[1]), int(match[2]), float(match[3])
-    zone_h, zone_m = int(match[6] or 0), int(match[7] or 0)
-    if zone_h > 23 or zone_m > 59 or (require_zone and not match[4]):
-        return False
-    if hour <= 23 and minute <= 59 and second < 60:
-        return True
-    # A leap second is only valid at 23:59:60 UTC.
-    sign = -1 if match[5] == "-" else 1
-    utc_minute = minute - zone_m * sign
-    utc_hour = hour - zone_h * sign - (1 if utc_minute < 0 else 0)
-    return utc_hour in (23, -1) and utc_minute in (59, -1) and second < 61
+    hour, minute, second = int(match[1]), int(match[2]), int(float(match[3]))
+    return (hour <= 23 and minute <= 59 and second <= 59) or (hour, minute, second) == (23, 59, 60)
 
 
-def _is_date_time(value: str, require_zone: bool) -> bool:
+def _is_date_time(value: str) -> bool:
     parts = re.split(r"[tT\s]", value)
-    return len(parts) == 2 and _is_date(parts[0]) and _is_time(parts[1], require_zone)
+    return len(parts) == 2 and _is_date(parts[0]) and _is_time(parts[1])
 
 
-_string_format("time")(lambda value: _is_time(value, True))
-_string_format("iso-time")(lambda value: _is_time(value, False))
-_string_format("date-time")(lambda value: _is_date_time(value, True))
-_string_format("iso-date-time")(lambda value: _is_date_time(value, False))
+_string_format("time")(_is_time)
+_string_format("date-time")(_is_date_time)
 
 
 @_string_format("ipv6")
