@@ -25,14 +25,14 @@ def _as_double(value: float) -> int | float:
     return value
 
 
-def as_javascript_int(number: int, text: str) -> int | float:
-    """The JSON integer ``number`` (written ``text``) as JavaScript reads it."""
+def as_javascript_int(number: int) -> int | float:
+    """The JSON integer ``number`` as JavaScript reads it."""
     if -_SAFE <= number <= _SAFE:
         return number
     try:
         return _as_double(float(number))
     except OverflowError:
-        raise ValueError(f"the number {text[:40]} is out of range") from None
+        return number  # beyond any double (JavaScript: Infinity); kept as written
 
 
 def parse_float(text: str) -> int | float:

@@ -95,7 +95,7 @@ MAX_INT_DIGITS = 4300
 def _bounded_int(text: str) -> int | float:
     if len(text) - text.startswith("-") > MAX_INT_DIGITS:
         raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
-    return as_javascript_int(int(text), text)
+    return as_javascript_int(int(text))
 
 
 # Built once: ``json.dumps``/``json.loads`` with options build them per call.
