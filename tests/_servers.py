@@ -55,9 +55,12 @@ def gunicorn_server(
     *,
     threads: int = 8,
     env: dict[str, str] | None = None,
+    worker_class: str = "gthread",
+    timeout: int = 30,
 ) -> t.Iterator[tuple[str, int]]:
-    """Run gunicorn (one ``gthread`` worker) on a socket bound here and handed
-    over with ``fd://``; yields ``(host, port)``."""
+    """Run gunicorn (one ``gthread`` worker, or ``worker_class``; killed by
+    the arbiter after ``timeout`` silent seconds) on a socket bound here and
+    handed over with ``fd://``; yields ``(host, port)``."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -73,8 +76,8 @@ def gunicorn_server(
     command = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"fd://{fd}",
-        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
-        "--timeout", "30", "--graceful-timeout", "2", "--log-level", "warning",
+        "--worker-class", worker_class, "--workers", "1", "--threads", str(threads),
+        "--timeout", str(timeout), "--graceful-timeout", "2", "--log-level", "warning",
         app_spec,
     ]
     process = subprocess.Popen(
