@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import typing as t
 
 import pytest
@@ -320,10 +321,44 @@ def test_content_length_lie_does_not_hang(bridge_app: Flask) -> None:
     ],
 )
 @pytest.mark.parametrize("url", [EXECUTE, PREVIEW])
-def test_liquid_bombs_fail_fast(open_client: t.Any, template: str, url: str) -> None:
+def test_liquid_bombs_fail_fast(
+    open_client: t.Any, template: str, url: str, limit_cost: float
+) -> None:
+    """A bomb costs no more than a template that legitimately uses the
+    rendering limits (a budget relative to this machine, in CPU time of the
+    request's thread, so a loaded machine does not fail it)."""
     body = {"payload": {"name": "x"}, "controls": {"subject": template}}
-    response = call(lambda: open_client.post(url, json=body), seconds=30)
+    response, cost = _cpu_cost(lambda: open_client.post(url, json=body))
     assert_clean(response, 400, "StepControlCompilationFailedError")
+    assert cost < 20 * limit_cost, (cost, limit_cost)
+
+
+def _cpu_cost(function: t.Callable[[], t.Any], repeat: int = 2) -> tuple[t.Any, float]:
+    """``function()``'s result and its least CPU time over ``repeat`` runs
+    (each run in a thread, under :func:`call`'s hang guard)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+
+        def timed() -> tuple[t.Any, float]:
+            started = time.thread_time()
+            value = function()
+            return value, time.thread_time() - started
+
+        result, cost = call(timed)
+        best = min(best, cost)
+    return result, best
+
+
+@pytest.fixture(scope="module")
+def limit_cost() -> float:
+    """CPU time of a request whose template renders right at the limits
+    (9,000 iterations of 100 bytes: under the 10,000 iterations and 1 MB)."""
+    client = make_app().test_client()
+    template = "{% for i in (1..9000) %}{{ '" + "x" * 100 + "' }}{% endfor %}"
+    body = {"payload": {"name": "x"}, "controls": {"subject": template}}
+    response, cost = _cpu_cost(lambda: client.post(EXECUTE, json=body), repeat=3)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return max(cost, 0.005)
 
 
 def test_nothing_leaks_paths_unless_debug(open_client: t.Any) -> None:
