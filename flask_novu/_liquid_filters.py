@@ -965,8 +965,12 @@ def _parse_expression(env: Any, text: str) -> Any:
     from liquid.stream import TokenStream
     from liquid.token import TOKEN_EXPRESSION, Token
 
+    from ._liquid_compare import use_liquidjs_comparisons_in
+
     token = Token(TOKEN_EXPRESSION, text, 0, text)
-    return BooleanExpression.parse(env, TokenStream(tokenize(text, token))).expression
+    expression = BooleanExpression.parse(env, TokenStream(tokenize(text, token))).expression
+    use_liquidjs_comparisons_in(expression)
+    return expression
 
 
 def _each_value(

@@ -41,6 +41,7 @@ from liquid.builtin.expressions import Filter, FilteredExpression, Path
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.expressions import LoopExpression
+from liquid.builtin.expressions.primitive import Blank, Empty, Nil
 from liquid.builtin.tags.for_tag import ForNode, ForTag
 from liquid.builtin.tags.tablerow_tag import TableRow, TablerowNode, TablerowTag
 from liquid.exceptions import BreakLoop, ContinueLoop
@@ -56,6 +57,7 @@ from liquid.stream import TokenStream
 from liquid.token import Token
 
 from ._jsnumber import js_number as _js_number
+from ._liquid_compare import use_liquidjs_comparisons
 from ._liquid_dates import date_filters
 from ._liquid_filters import js_length, standard_filters
 from ._liquid_lex import NestingTooDeep, tokenize
@@ -523,10 +525,24 @@ def _write_output(value: object, context: RenderContext, buffer: TextIO) -> int:
 
 
 class _NovuOutputNode(OutputNode):
-    """``{{ ... }}`` with the SDK's output escaping."""
+    """``{{ ... }}`` with the SDK's output escaping.
+
+    A bare ``nil``, ``empty`` or ``blank`` literal is a LiquidJS drop object,
+    which the SDK's escaper writes as ``{}``.
+    """
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        return _write_output(self.expression.evaluate(context), context, buffer)
+        expression = self.expression
+        if (
+            type(expression) is FilteredExpression
+            and not expression.filters
+            and type(expression.left) in _DROP_LITERALS
+        ):
+            return buffer.write("{}")
+        return _write_output(expression.evaluate(context), context, buffer)
+
+
+_DROP_LITERALS = (Nil, Empty, Blank)
 
 
 class _NovuEchoNode(EchoNode):
@@ -1135,6 +1151,7 @@ def _check_tokens(value: str, limits: LiquidLimits) -> None:
 
 def _prepare_uncached(value: str, limits: LiquidLimits) -> _Prepared:
     template = _parse(_template_source(value), limits)
+    use_liquidjs_comparisons(template, _LimitedContext(template))
     env = template.env
     plan = _make_plan(template) if _fast_path_allowed(limits) else None
     return _Prepared(template, plan, env.loop_iteration_limit, env.output_stream_limit)

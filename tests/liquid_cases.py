@@ -9,8 +9,9 @@ objects, missing values), ``assign``/``capture`` shared between controls,
 
 Shapes where Flask-Novu knowingly differs from the SDK are not generated:
 ``ifchanged`` (a deliberate difference), ``sample`` and ``now`` (random or
-time-dependent), comparisons between a number and a string or an object,
-the literals ``nil``/``empty``/``blank``, date filters applied to
+time-dependent), ``nil``/``empty``/``blank`` used as values (assigned,
+filtered: LiquidJS keeps them as drop objects; comparisons with them and a
+bare ``{{ nil }}`` are generated), date filters applied to
 arbitrary text (V8's lenient date parser reads ``"50%"`` as 1950), and
 ``base64_decode`` of text that decodes to control characters (the SDK then
 fails the step: a deliberate difference), and a block tag opened in one
@@ -64,7 +65,7 @@ DATE_FILTERS = ["date: '%Y-%m-%d'", "date: '%b %-d, %Y %H:%M'", "date: '%a %e %B
                 "date: '%c'", "date", "date_to_string", "date_to_long_string", "date_to_xmlschema",
                 "date_to_rfc822", "date_to_string: 'ordinal', 'US'", "date: '%s %L %N %:z %^b %-m/%-d'"]  # fmt: skip
 DATE_VALUES = ["payload.when", "payload.count", "payload.price", "'2024-01-15'", "1700000000", "payload.missing"]
-LITERALS = ["'Hello'", "'a b c'", "42", "2.5", "-3", "true", "false", "(1..3)", "'2024-01-15'"]
+LITERALS = ["'Hello'", "'a b c'", "42", "2.5", "-3", "true", "false", "(1..3)", "'2024-01-15'", "'tab\\there'"]
 
 
 def _payload(rng: random.Random) -> dict[str, Any]:
@@ -118,12 +119,17 @@ def _output(rng: random.Random) -> str:
     dash = rng.choice(["", "", "", "-"])
     if rng.random() < 0.15:  # dates: on values that hold dates, as users write them
         return "{{" + space + rng.choice(DATE_VALUES) + " | " + rng.choice(DATE_FILTERS) + _chain(rng) + space + "}}"
+    if rng.random() < 0.02:
+        return "{{ " + rng.choice(["nil", "empty", "blank"]) + " }}"
     return "{{" + dash + space + _value(rng) + _chain(rng, date_safe=True) + space + dash + "}}"
 
 
 def _condition(rng: random.Random) -> str:
     left = rng.choice(["payload.flag", "payload.count", "payload.tags.size", "payload.name", "subscriber.lastName",
                        "payload.missing", "payload.people.size", "payload.user.first"])  # fmt: skip
+    if rng.random() < 0.25:  # mixed types and LiquidJS's drops
+        right = rng.choice(["'abc'", "'10'", "blank", "empty", "nil", "payload.user", "payload.none", "2.5"])
+        return f"{left} {rng.choice(['>', '<', '>=', '<=', '==', '!=', 'contains'])} {right}"
     if left in ("payload.count", "payload.tags.size", "payload.people.size"):
         return f"{left} {rng.choice(['>', '<', '>=', '<=', '==', '!='])} {rng.choice(['0', '2', '3', '10'])}"
     if left in ("payload.name", "subscriber.lastName", "payload.user.first"):

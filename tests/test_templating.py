@@ -766,3 +766,25 @@ def error_name_of(controls: dict[str, Any]) -> str:
     with pytest.raises(ControlCompilationError) as info:
         compile_controls(controls, make_context())
     return str(info.value.data["name"])
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Checked against the SDK 2.13.2: a number and a string compare as
+        # JavaScript compares them (no error), drops as LiquidJS's.
+        ("{% if payload.price > 'abc' %}yes{% else %}no{% endif %}|{% if payload.price < '20' %}yes{% endif %}", "no|yes"),
+        ("{% if payload > 3 %}y{% else %}n{% endif %}", "n"),
+        ("{% if payload.missing == blank %}b{% endif %}|{% if payload.missing == empty %}e{% endif %}", "b|"),
+        ("{% if payload.n == payload.missing %}same{% else %}diff{% endif %}", "diff"),
+        ("{% if false == blank %}3{% endif %}{% if payload.obj == empty %}5{% endif %}", "3"),
+        ("{% if payload.obj contains 'a' %}3{% endif %}{% if 'a1b' contains 1 %}4{% endif %}", "4"),
+        ("{% if payload.n >= 0 %}2{% endif %}{% if payload.missing > 0 %}1{% endif %}", "2"),
+        ("{% unless payload.missing == blank %}x{% else %}y{% endunless %}", "y"),
+        ("{{ payload.items | where_exp: 'i', 'i >= \"3\"' | join }}", "3 4 5 6"),
+        ("{{ 'a\\nb' | newline_to_br }}|{{ 'q\\u0041z' }}", "a\\nb|q\\u0041z"),
+        ("{{ nil }}|{{ empty }}|{{ blank }}|{{ payload.n }}", "{}|{}|{}|"),
+    ],
+)
+def test_comparisons_and_literals_as_liquidjs(template: str, expected: str) -> None:
+    assert render(template, payload={**_PARITY_PAYLOAD, "n": None}) == expected

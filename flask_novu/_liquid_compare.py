@@ -1,0 +1,218 @@
+"""LiquidJS's comparison operators for ``if``, ``unless`` and ``*_exp`` filters.
+
+python-liquid follows Ruby: ``5 > 'a'`` is an error (the SDK answers
+false), ``missing == blank`` is false (true in LiquidJS), ``'a1' contains 1``
+is an error.  After a template is parsed, its comparison expressions are
+switched to subclasses that evaluate with LiquidJS's ``equals`` and
+JavaScript's relational operators, through python-liquid's public
+``Node.children``/``Node.expressions``/``Expression.children`` tree API.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from liquid import BoundTemplate, RenderContext
+from liquid.ast import Node
+from liquid.builtin.expressions.logical import (
+    ContainsExpression,
+    EqExpression,
+    GeExpression,
+    GtExpression,
+    LeExpression,
+    LtExpression,
+    NeExpression,
+)
+from liquid.builtin.expressions.primitive import Blank, Empty, Nil, StringLiteral
+from liquid.expression import Expression
+
+from ._liquid_filters import is_array, is_nil, is_object, js_less, js_string, liquid_equals
+
+__all__ = ["use_liquidjs_comparisons", "use_liquidjs_comparisons_in"]
+
+_BLANK_TEXT = re.compile(r"\s*\Z")
+
+
+def _empty_equals(value: object) -> bool:
+    if isinstance(value, str) or is_array(value):
+        return len(value) == 0  # type: ignore[arg-type]
+    if is_object(value):
+        return len(value) == 0  # type: ignore[arg-type]
+    return False
+
+
+def _blank_equals(value: object) -> bool:
+    if value is False or is_nil(value):
+        return True
+    if isinstance(value, str):
+        return bool(_BLANK_TEXT.match(value))
+    return _empty_equals(value)
+
+
+def _drop(expression: Expression) -> type | None:
+    """The LiquidJS drop a literal stands for (``nil``, ``empty``, ``blank``)."""
+    for kind in (Blank, Empty, Nil):
+        if isinstance(expression, kind):
+            return kind
+    return None
+
+
+def _equals(left_expr: Expression, right_expr: Expression, context: RenderContext) -> bool:
+    left, right = left_expr.evaluate(context), right_expr.evaluate(context)
+    for drop, other in ((_drop(left_expr), right), (_drop(right_expr), left)):
+        if drop is Nil:
+            return is_nil(other)
+        if drop is Empty:
+            return _empty_equals(other)
+        if drop is Blank:
+            return _blank_equals(other)
+    if is_nil(left) and is_nil(right):
+        return type(left) is type(right) or (left is not None and right is not None)
+    return liquid_equals(left, right)
+
+
+def _js_le(left: object, right: object) -> bool:
+    if isinstance(left, str) and isinstance(right, str):
+        return not js_less(right, left)
+    return js_less(left, right) or _js_number_equal(left, right)
+
+
+def _js_number_equal(left: object, right: object) -> bool:
+    from ._liquid_filters import js_number_of
+    from liquid import Undefined
+
+    if isinstance(left, Undefined) or isinstance(right, Undefined):
+        return False
+    a = js_number_of(js_string(left) if is_array(left) or is_object(left) else left)
+    b = js_number_of(js_string(right) if is_array(right) or is_object(right) else right)
+    return a == b
+
+
+def _relational(expr: Any, context: RenderContext, op: str) -> bool:
+    if _drop(expr.left) is not None or _drop(expr.right) is not None:
+        return False
+    left, right = expr.left.evaluate(context), expr.right.evaluate(context)
+    if op == "<":
+        return js_less(left, right)
+    if op == ">":
+        return js_less(right, left)
+    if op == "<=":
+        return _js_le(left, right)
+    return _js_le(right, left)
+
+
+class _Eq(EqExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return _equals(self.left, self.right, context)
+
+
+class _Ne(NeExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return not _equals(self.left, self.right, context)
+
+
+class _Lt(LtExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return _relational(self, context, "<")
+
+
+class _Gt(GtExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return _relational(self, context, ">")
+
+
+class _Le(LeExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return _relational(self, context, "<=")
+
+
+class _Ge(GeExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        return _relational(self, context, ">=")
+
+
+class _Contains(ContainsExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> object:
+        left, right = self.left.evaluate(context), self.right.evaluate(context)
+        if is_array(left):
+            return any(liquid_equals(item, right) for item in left)  # type: ignore[attr-defined]
+        if isinstance(left, str):
+            return js_string(right) in left
+        return False
+
+
+_REPLACEMENTS: dict[type, type] = {
+    EqExpression: _Eq,
+    NeExpression: _Ne,
+    LtExpression: _Lt,
+    GtExpression: _Gt,
+    LeExpression: _Le,
+    GeExpression: _Ge,
+    ContainsExpression: _Contains,
+}
+
+
+_ESCAPE_CHARS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\x0b"}
+_LITERAL_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,4}|[0-7]{1,3}|.)", re.DOTALL)
+
+
+def _unescape_literal(text: str) -> str:
+    """LiquidJS ``parseStringLiteral``: backslash escapes in quoted strings."""
+    if "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code in _ESCAPE_CHARS:
+            return _ESCAPE_CHARS[code]
+        if code[0] == "u":
+            return chr(int(code[1:] or "0", 16))
+        if code[0] in "01234567":
+            return chr(int(code, 8))
+        return code
+
+    return _LITERAL_ESCAPE.sub(replace, text)
+
+
+def use_liquidjs_comparisons_in(expression: Expression) -> None:
+    """Switch ``expression`` to LiquidJS's semantics, in place: its comparisons,
+    and backslash escapes in its string literals."""
+    stack = [expression]
+    while stack:
+        item = stack.pop()
+        replacement = _REPLACEMENTS.get(type(item))
+        if replacement is not None:
+            item.__class__ = replacement
+        elif type(item) is StringLiteral:
+            item.value = _unescape_literal(item.value)
+        stack.extend(item.children())
+
+
+def _nodes(template: BoundTemplate, context: RenderContext) -> Iterable[Node]:
+    stack: list[Node] = list(template.nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children(context, include_partials=False))
+
+
+def use_liquidjs_comparisons(template: BoundTemplate, context: RenderContext) -> None:
+    """Switch every comparison of a parsed template to LiquidJS's semantics."""
+    for node in _nodes(template, context):
+        for expression in node.expressions():
+            use_liquidjs_comparisons_in(expression)
