@@ -125,10 +125,15 @@ def loads_body(raw: bytes | None, max_depth: int = MAX_JSON_DEPTH) -> t.Any:
         raise InvalidRequestError("The request body is nested too deeply.") from None
     except ValueError as exc:
         raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
-    if raw.count(b"[") + raw.count(b"{") > max_depth and too_deep(value, max_depth):
+    if raw.count(b"[") + raw.count(b"{") > max_depth and _too_deep_paused(value, max_depth):
         # The engine (validation, Liquid, sanitising) recurses per level.
         raise InvalidRequestError("The request body is nested too deeply.")
     return value
+
+
+def _too_deep_paused(value: t.Any, limit: int) -> bool:
+    with collector_paused():  # its stack allocates a tuple per container
+        return too_deep(value, limit)
 
 
 def too_deep(value: t.Any, limit: int) -> bool:
