@@ -382,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
         write_reports(result, args.reports, commit)
     if not args.check_only:
         write_fixtures(result, args.out, seeds, args.workflows)
+    total = collections.Counter(c["stepType"] for c in result["agreed"] + result["known"])
+    agree = collections.Counter(c["stepType"] for c in result["agreed"])
+    print("agreement per step type: " + ", ".join(
+        f"{kind} {agree[kind]}/{n} ({agree[kind] / n:.1%})" for kind, n in sorted(total.items())))
     cats = collections.Counter(e.get("category", "?") for e in result["known"])
     print(f"{result['total']} cases: {len(result['agreed'])} agree, {len(result['known'])} disagree {dict(cats)}, "
           f"{result['dropped']} dropped")
