@@ -50,8 +50,8 @@ def _shapes() -> list[tuple[str, str, bytes, dict[str, str], set[int]]]:
     # Text UTF-8 cannot carry.
     surrogate = b'{"payload":{"name":"trunc\\ud83d"},"controls":{},"to":"s"}'
     replayed = b'"state":[{"stepId":"generator","outputs":{}},{"stepId":"huge-int","outputs":{}}]'
-    for path in (EXECUTE, PREVIEW):
-        add(f"surrogate {path[15:22]}", path.format(workflow="odd-outputs", step="echo"),
+    for action, path in (("execute", EXECUTE), ("preview", PREVIEW)):
+        add(f"surrogate {action}", path.format(workflow="odd-outputs", step="echo"),
             surrogate.replace(b'"controls":{}', b'"controls":{},' + replayed), {200})
     add("surrogate email", EXECUTE.format(workflow="odd-outputs", step="mail"), surrogate.replace(b'"controls":{}', b'"controls":{},"state":[{"stepId":"generator","outputs":{}},{"stepId":"huge-int","outputs":{}},{"stepId":"echo","outputs":{}}]'), {200})
     add("surrogate compat", COMPAT.format(workflow="recorder"), surrogate, {200})
@@ -79,15 +79,22 @@ def _shapes() -> list[tuple[str, str, bytes, dict[str, str], set[int]]]:
         "unclosed tags": "<body " * 16_000,
         "slashed closers": "</a/" * 24_000,
         "nested divs": "<div>" * 20_000,
+        "many attributes": "<p " + " ".join(f"a{i}=x" for i in range(16_000)) + ">",
+        "entity flood": "&amp;" * 20_000,
+        "unclosed comments": "<!--" * 24_000,
     }.items():
         add(f"email body: {name}", EXECUTE.format(workflow="rendered-mail", step="mail"), _event({"name": html}), {200})
     liquid = {
         "replace chain": "{% assign s = 'xxxxxxxxxx' %}" + "{% assign s = s | replace: 'x', 'xxxxxxxxxx' %}" * 9 + "{{ s | size }}",
         "offset loop": "{% for i in (1..1000000000) offset:999999999 %}{{ i }}{% endfor %}",
+        "runs of braces": "{{" * 50_000,
+        "runs of tags": "{%" * 50_000,
     }
     for name, template in liquid.items():
         add(f"liquid: {name}", EXECUTE.format(workflow="rendered-mail", step="mail"),
             json.dumps({"payload": {}, "controls": {"subject": "s", "body": template}}).encode(), {200, 400})
+    # Not yet included: a lone surrogate in a payload rendered through Liquid
+    # ("{{payload.name}}") still answers 400 StepControlCompilationFailedError.
     return shapes
 
 
