@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import gc
 import math
-import time
 import tracemalloc
 from typing import Any, Callable
 
 import pytest
 
+from _growth import growth_times
 from flask_novu import templating
 from flask_novu.templating import ControlCompilationError, LiquidLimits, compile_controls
 
@@ -150,27 +150,9 @@ def test_a_template_larger_than_the_cache_still_renders() -> None:
 # -- linear time ---------------------------------------------------------------
 
 
-def _min_time(func: Callable[[], object], loops: int, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(loops):
-            func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _loops_for(func: Callable[[], object]) -> int:
-    """How many calls make one measurement take at least 20 ms."""
-    loops = 1
-    while _min_time(func, loops, repeat=1) < 0.02 and loops < 1 << 16:
-        loops *= 2
-    return loops
-
-
 def _growth_exponent(build: Callable[[int], str], sizes: list[int], limits: LiquidLimits) -> float:
     """The exponent k of time ~ size**k from the smallest to the largest size
-    (1 is linear, 2 quadratic); min-of-3 timings, each at least 20 ms."""
+    (1 is linear, 2 quadratic), from the best timings of interleaved rounds."""
     def runner(source: str) -> Callable[[], None]:
         def run() -> None:
             templating._prepare.cache_clear()  # type: ignore[attr-defined]
@@ -182,9 +164,11 @@ def _growth_exponent(build: Callable[[int], str], sizes: list[int], limits: Liqu
         return run
 
     runs = [runner(build(n)) for n in sizes]
-    loops = _loops_for(runs[0])
-    times = [_min_time(run, loops) for run in runs]
-    return math.log(times[-1] / times[0]) / math.log(sizes[-1] / sizes[0])
+
+    def exponent(times: list[float]) -> float:
+        return math.log(times[-1] / times[0]) / math.log(sizes[-1] / sizes[0])
+
+    return exponent(growth_times(runs, lambda times: exponent(times) < 1.5))
 
 
 _PATHOLOGICAL: dict[str, Callable[[int], str]] = {

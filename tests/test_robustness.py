@@ -4,6 +4,7 @@ answers never crash a worker, forge a log line or leak internals."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import socket
@@ -16,6 +17,7 @@ import pytest
 from flask import Flask
 
 from _fake_novu_api import KEY, MOCK_RESPONSE, FakeNovuAPI
+from _growth import growth_times, per_doubling
 from flask_novu import Novu, serve, workflow
 from flask_novu.errors import NovuAPIError
 from flask_novu import signature
@@ -607,9 +609,12 @@ def test_request_parsing_is_linear_in_the_body(shape: str) -> None:
             workflow_.payload_schema.validate(event["payload"])
 
     bodies = [make(25_000 * 2**k) for k in range(4)]
-    times = [_min_time(lambda: parse(body), 5) for body in bodies]
-    ratios = [later / earlier for earlier, later in zip(times, times[1:])]
-    per_doubling = (times[-1] / times[0]) ** (1 / 3)
+
+    def linear(times: list[float]) -> bool:
+        ratios = [later / earlier for earlier, later in zip(times, times[1:])]
+        return per_doubling(times) < 3 and max(ratios) < 5
+
     # Linear is 2 per doubling, quadratic 4: judge the mean growth over the
     # three doublings (a single step is noisier on a loaded machine).
-    assert per_doubling < 3 and max(ratios) < 5, (shape, [round(r, 2) for r in ratios])
+    times = growth_times([functools.partial(parse, body) for body in bodies], linear)
+    assert linear(times), (shape, [round(later / earlier, 2) for earlier, later in zip(times, times[1:])])

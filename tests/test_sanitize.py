@@ -10,18 +10,19 @@ reference sanitiser itself when node and an installed reference bridge exist.
 from __future__ import annotations
 
 import copy
+import functools
 import html.parser
 import json
 import os
 import pathlib
 import shutil
 import subprocess
-import time
 from typing import Any, Callable, Dict, List
 
 import pytest
 
 from flask_novu.sanitize import sanitize_html, sanitize_outputs
+from _growth import cpu_time, growth_times
 from _sanitize_cases import corpus
 
 
@@ -463,15 +464,6 @@ _SHAPES: Dict[str, Callable[[int], str]] = {
 }
 
 
-def _best_time(text: str, repetitions: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repetitions):
-        started = time.perf_counter()
-        sanitize_html(text)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 @pytest.mark.parametrize("shape", sorted(_SHAPES))
 def test_time_grows_linearly(shape: str) -> None:
     """Doubling a pathological input about doubles the time (ratio per
@@ -479,19 +471,12 @@ def test_time_grows_linearly(shape: str) -> None:
     build = _SHAPES[shape]
     size = 5_000
     # Grow the first size until a run takes long enough to measure.
-    while _best_time(build(size)) < 0.025 and size < 4_000_000:
+    while cpu_time(lambda: sanitize_html(build(size))) < 0.025 and size < 4_000_000:
         size *= 2
     inputs = [build(size * 2**step) for step in range(3)]
-    times = [float("inf")] * 3
-    # Rounds over all sizes, keeping the best time of each: a loaded machine
-    # slows some runs down, never speeds one up.  Two doublings are about 4
-    # in all for linear time and 16 for quadratic.
-    for _ in range(4):
-        times = [min(best, _best_time(text, 2)) for best, text in zip(times, inputs)]
-        if times[2] / times[0] < 9:
-            break
-    ratios = [later / earlier for earlier, later in zip(times, times[1:])]
-    assert times[2] / times[0] < 9, (shape, size, ratios)
+    # Two doublings are about 4 in all for linear time and 16 for quadratic.
+    times = growth_times([functools.partial(sanitize_html, text) for text in inputs], lambda ts: ts[2] / ts[0] < 9)
+    assert times[2] / times[0] < 9, (shape, size, [later / earlier for earlier, later in zip(times, times[1:])])
 
 
 # -- through a real bridge ---------------------------------------------------
