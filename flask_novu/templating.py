@@ -61,6 +61,7 @@ from ._liquid_compare import use_liquidjs_comparisons
 from ._liquid_dates import date_filters
 from ._liquid_filters import js_length, standard_filters
 from ._liquid_lex import NestingTooDeep, tokenize
+from ._text import around_surrogates
 
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
 
@@ -1265,6 +1266,9 @@ class _StepRender:
                 rendered = buffer.getvalue()
         except ResourceLimitError as err:
             raise _error("LimitError") from err
+        except UnicodeEncodeError:
+            # A lone surrogate in the data: the caller renders again around it.
+            raise
         except (LiquidError, RecursionError, ArithmeticError, TypeError, ValueError) as err:
             raise _error("RenderError") from err
         except MemoryError as err:  # pragma: no cover - depends on the host
@@ -1369,7 +1373,15 @@ def compile_controls(
         are kept as they are.
     :raises ControlCompilationError: on a template syntax, render or limit
         error.
+
+    Lone surrogates in ``controls`` or ``context`` (truncated emoji), which
+    python-liquid's output stream cannot encode, are rendered through
+    placeholders and come out as they went in.
     """
+    return around_surrogates(lambda pair: _compile_all(*pair), (controls, context, limits))  # type: ignore[no-any-return]
+
+
+def _compile_all(controls: dict[str, Any], context: dict[str, Any], limits: LiquidLimits | None) -> dict[str, Any]:
     step = _StepRender(context, limits or _DEFAULT_LIMITS)
     # The SDK tokenizes, then parses, the whole controls text before it
     # renders any of it: a syntax error anywhere wins over a render error.

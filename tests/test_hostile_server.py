@@ -93,8 +93,8 @@ def _shapes() -> list[tuple[str, str, bytes, dict[str, str], set[int]]]:
     for name, template in liquid.items():
         add(f"liquid: {name}", EXECUTE.format(workflow="rendered-mail", step="mail"),
             json.dumps({"payload": {}, "controls": {"subject": "s", "body": template}}).encode(), {200, 400})
-    # Not yet included: a lone surrogate in a payload rendered through Liquid
-    # ("{{payload.name}}") still answers 400 StepControlCompilationFailedError.
+    add("liquid: lone surrogate in the payload", EXECUTE.format(workflow="rendered-mail", step="mail"),
+        b'{"payload":{"name":"trunc\\ud83d"},"controls":{}}', {200})
     return shapes
 
 

@@ -285,6 +285,27 @@ def test_lone_surrogates_are_sent_back_as_json_stringify_does(text: str) -> None
     assert b'"payload":{"name":' + escaped.encode() + b"}" in response.data
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["Hi {{ payload.name }}", "Hi {{ payload.name | upcase }}", "{% for i in (1..2) %}{{ payload.name }}{% endfor %}"],
+)
+def test_lone_surrogates_render_through_liquid(template: str) -> None:
+    """A truncated emoji in the payload renders through Liquid as the SDK
+    renders it (the half comes back as a ``\\ud83d`` escape), not a 400."""
+    client = _surrogate_app().test_client()
+    body = json.dumps({"payload": {"name": "ada\ud83d"}, "controls": {"note": template},
+                       "state": [{"stepId": "first", "outputs": {"name": "x"}}]})
+    response = client.post("/api/novu?action=execute&workflowId=echo&stepId=second", data=body,
+                           content_type="application/json")
+    assert response.status_code == 200, response.data
+    note = response.get_json()["outputs"]["fromControls"]
+    expected = template.replace("{{ payload.name }}", "ada\ud83d").replace("{{ payload.name | upcase }}", "ADA\ud83d")
+    if template.startswith("{% for"):
+        expected = "ada\ud83d" * 2
+    assert note == expected
+    assert b"\\ud83d" in response.data
+
+
 def test_a_signature_over_escaped_surrogates_is_accepted() -> None:
     app = Flask(__name__)
     serve(app, workflows=[echo], secret_key=KEY)
