@@ -482,6 +482,9 @@ class Bridge:
         self.workflows: dict[str, Workflow] = {}
         self._bodies: dict[str, bytes] = {}
         self.liquid_limits = liquid_limits or LiquidLimits()
+        #: Whether ``liquid_limits`` was given in code (``NOVU_LIQUID_LIMITS``
+        #: applies only to bridges built without it).
+        self.limits_given = liquid_limits is not None
         for item in workflows:
             self.add(item)
 

@@ -19,7 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from .constants import DEFAULT_ROUTE
 from .errors import ConfigurationError, MethodNotAllowedError
 from .responses import STATIC_HEADERS, handle_novu_error, install_error_handlers
-from .settings import DEBUG_RELAXED_WARNING, debug_relaxes, resolve_secret_keys, resolve_strict
+from .settings import DEBUG_RELAXED_WARNING, debug_relaxes, resolve_secret_keys, resolve_strict, setting
 from .views import ALL_METHODS, NovuBridgeView
 from .workflows import Workflow
 
@@ -151,13 +151,26 @@ _STATE_KEY = "flask_novu.bridges"
 
 
 def check_view_settings(app: Flask, view: NovuBridgeView, route: str) -> None:
-    """:func:`check_auth_config` with the view's own options."""
+    """:func:`check_auth_config` with the view's own options, and the app's
+    ``NOVU_LIQUID_LIMITS``."""
     check_auth_config(
         app.config,
         secret_key=view.secret_key,
         strict=view.strict_authentication,
         where=f"Novu bridge at {route}",
     )
+    apply_liquid_limits(app, view)
+
+
+def apply_liquid_limits(app: Flask, view: NovuBridgeView) -> None:
+    """Give the view's bridge the app's ``NOVU_LIQUID_LIMITS``, unless the
+    bridge was built with limits of its own.
+
+    :raises ConfigurationError: the setting is invalid.
+    """
+    limits = setting(app.config, "NOVU_LIQUID_LIMITS")
+    if limits is not None and not view.bridge.limits_given:
+        view.bridge.liquid_limits = limits
 
 
 def first_use(app: Flask, view: NovuBridgeView) -> None:
@@ -193,6 +206,7 @@ def register_bridge(
     _exempt_from_csrf(app, view_func)
     view = getattr(view_func, "bridge_view", None)
     if isinstance(view, NovuBridgeView):
+        apply_liquid_limits(app, view)
         view._ready.add(app)
 
 

@@ -10,6 +10,7 @@ environment, else its default (:data:`SETTINGS` lists every key).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import typing as t
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from .constants import (
     DEFAULT_MAX_CONTENT_LENGTH,
     DEFAULT_ROUTE,
 )
+from .errors import ConfigurationError
+from .templating import LiquidLimits
 
 
 def parse_bool(value: t.Any) -> bool:
@@ -32,6 +35,34 @@ def parse_bool(value: t.Any) -> bool:
 
 def _optional_bool(value: t.Any) -> bool | None:
     return None if value is None else parse_bool(value)
+
+
+_LIMIT_NAMES = tuple(field.name for field in dataclasses.fields(LiquidLimits))
+
+
+def parse_liquid_limits(value: t.Any) -> LiquidLimits:
+    """``NOVU_LIQUID_LIMITS``: a :class:`~flask_novu.templating.LiquidLimits`,
+    or a mapping of some of its field names to whole numbers (the others keep
+    their defaults).
+
+    :raises ConfigurationError: an unknown name or a value that is not a
+        positive whole number.
+    """
+    if isinstance(value, LiquidLimits):
+        return value
+    if not isinstance(value, t.Mapping):
+        raise ConfigurationError(
+            f"NOVU_LIQUID_LIMITS must be a LiquidLimits or a dict of {', '.join(_LIMIT_NAMES)}"
+        )
+    unknown = sorted(str(name) for name in value if name not in _LIMIT_NAMES)
+    if unknown:
+        raise ConfigurationError(
+            f"NOVU_LIQUID_LIMITS: unknown limit {', '.join(unknown)} (known: {', '.join(_LIMIT_NAMES)})"
+        )
+    for name, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ConfigurationError(f"NOVU_LIQUID_LIMITS: {name} must be a positive whole number, not {number!r}")
+    return LiquidLimits(**value)
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,7 @@ SETTINGS: t.Mapping[str, Setting] = {
         Setting("NOVU_API_TIMEOUT", 5.0, parse=float),
         Setting("NOVU_API_RETRIES", 3, parse=int),
         Setting("NOVU_API_REQUEST_DEADLINE", DEFAULT_API_REQUEST_DEADLINE, parse=float),
+        Setting("NOVU_LIQUID_LIMITS", parse=parse_liquid_limits),
     )
 }
 
