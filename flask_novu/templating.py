@@ -88,7 +88,8 @@ class LiquidLimits:
     ``LimitError``.
     """
 
-    #: Total loop iterations per rendered string (summed over all loops).
+    #: Total loop iterations per step (summed over all loops of all its controls,
+    #: items skipped by ``offset`` included).
     max_loop_iterations: int = 10_000
     #: Size of the rendered output (UTF-8 bytes of the JSON-escaped text,
     #: as counted by python-liquid); ``assign``/``capture`` values are
