@@ -59,7 +59,7 @@ from liquid.token import Token
 from ._jsnumber import js_number as _js_number
 from ._liquid_compare import use_liquidjs_comparisons
 from ._liquid_dates import date_filters
-from ._liquid_filters import js_length, standard_filters
+from ._liquid_filters import js_length, js_number_of as _js_to_number, standard_filters
 from ._liquid_lex import NestingTooDeep, tokenize
 from ._text import around_surrogates
 
@@ -333,30 +333,6 @@ def _to_sentence(
     joiner = conj if limit == 1 else last
     word = _inflect(_js_template_string(overflow_word), rest)
     return f"{_js_join(names[:max(limit, 0)], sep)}{joiner}{rest} {word}"
-
-
-_JS_NUMBER_TEXT = re.compile(
-    r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\Z|0[xX][0-9a-fA-F]+\Z"
-    r"|0[oO][0-7]+\Z|0[bB][01]+\Z"
-)
-
-
-def _js_to_number(value: object) -> float:
-    """JavaScript ``Number(value)`` for the types a template can produce."""
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip(" \t\n\r\v\f\u00a0\u2028\u2029\ufeff")
-        if not text:
-            return 0.0
-        if not _JS_NUMBER_TEXT.match(text):
-            return math.nan
-        if text[:2].lower() in ("0x", "0o", "0b"):
-            return float(int(text, 0))
-        return float(text.replace("Infinity", "inf"))
-    return math.nan
 
 
 def _pluralize(
