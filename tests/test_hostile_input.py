@@ -4,7 +4,6 @@ a traceback, a file path or a hang."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import typing as t
 
@@ -12,6 +11,7 @@ import pytest
 from flask import Flask
 
 from _bridge_apps import make_app
+from _guards import call
 from _servers import json_of, waitress_server
 from _servers import request as http_request
 from flask_novu.constants import DEFAULT_MAX_CONTENT_LENGTH
@@ -21,25 +21,6 @@ EXECUTE = "/api/novu?action=execute&workflowId=greeting&stepId=greet"
 PREVIEW = "/api/novu?action=preview&workflowId=greeting&stepId=greet"
 COMPAT = "/api/novu/workflows/greeting/execute"
 TRIGGER = "/api/novu?action=trigger&workflowId=greeting"
-
-
-def call(function: t.Callable[[], t.Any], seconds: float = 60) -> t.Any:
-    """Run ``function`` in a thread; a hang fails the test instead of blocking it."""
-    result: dict[str, t.Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = function()
-        except BaseException as exc:  # re-raised below
-            result["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"request still running after {seconds} s"
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
 
 
 def assert_clean(response: t.Any, status: int | None = None, code: str | None = None) -> dict[str, t.Any]:

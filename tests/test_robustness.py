@@ -18,6 +18,7 @@ from flask import Flask
 
 from _fake_novu_api import KEY, MOCK_RESPONSE, FakeNovuAPI
 from _growth import cpu_time, growth_times, per_doubling
+from _guards import call
 from flask_novu import Novu, serve, workflow
 from flask_novu.errors import NovuAPIError
 from flask_novu import signature
@@ -32,25 +33,6 @@ LEAKS = ("/" + "site-packages", ".py", "Traceback", " at 0x", "sys.set_int_max_s
 
 class UserBaseException(BaseException):
     """A BaseException subclass of the application's own (not Exception)."""
-
-
-def call(function: t.Callable[[], t.Any], seconds: float = 60) -> t.Any:
-    """Run ``function`` in a thread; a hang fails the test instead of blocking it."""
-    result: dict[str, t.Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = function()
-        except BaseException as exc:  # re-raised below
-            result["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds} s"
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
 
 
 def _raiser(kind: str, exc: type[BaseException]) -> t.Callable[..., t.Any]:
