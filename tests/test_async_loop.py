@@ -205,7 +205,8 @@ def test_no_thread_is_started_per_request() -> None:
     finally:
         threading.setprofile(None)  # type: ignore[arg-type]
     assert started == []
-    assert {thread.ident for thread in threading.enumerate()} == before
+    # No new thread (threads of earlier tests may have ended meanwhile).
+    assert {thread.ident for thread in threading.enumerate()} <= before
 
 
 class OwnLoopFlask(Flask):
