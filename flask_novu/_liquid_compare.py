@@ -13,19 +13,21 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from liquid import BoundTemplate, RenderContext
-from liquid.ast import Node
-from liquid.builtin.expressions.logical import (
+from liquid import BoundTemplate, Expression, Node, RenderContext
+
+from ._liquid_internals import (
+    Blank,
     ContainsExpression,
+    Empty,
     EqExpression,
     GeExpression,
     GtExpression,
     LeExpression,
     LtExpression,
     NeExpression,
+    Nil,
+    StringLiteral,
 )
-from liquid.builtin.expressions.primitive import Blank, Empty, Nil, StringLiteral
-from liquid.expression import Expression
 
 from ._liquid_filters import is_array, is_nil, is_object, js_less, js_string, liquid_equals
 

@@ -961,14 +961,14 @@ def _json_space(space: object) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _parse_expression(env: Any, text: str) -> Any:
-    from liquid.builtin.expressions import BooleanExpression, tokenize
-    from liquid.stream import TokenStream
-    from liquid.token import TOKEN_EXPRESSION, Token
+    from liquid import Token, TokenStream
+
+    from ._liquid_internals import TOKEN_EXPRESSION, BooleanExpression, tokenize_expression
 
     from ._liquid_compare import use_liquidjs_comparisons_in
 
     token = Token(TOKEN_EXPRESSION, text, 0, text)
-    expression = BooleanExpression.parse(env, TokenStream(tokenize(text, token))).expression
+    expression = BooleanExpression.parse(env, TokenStream(tokenize_expression(text, token))).expression
     use_liquidjs_comparisons_in(expression)
     return expression
 

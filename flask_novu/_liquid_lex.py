@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from liquid.exceptions import LiquidSyntaxError
-from liquid.token import (
+from liquid import Token
+
+from ._liquid_internals import (
     TOKEN_CONTENT,
     TOKEN_EOF,
     TOKEN_EXPRESSION,
     TOKEN_OUTPUT,
     TOKEN_TAG,
-    Token,
+    LiquidSyntaxError,
 )
 
 __all__ = ["NestingTooDeep", "tokenize"]

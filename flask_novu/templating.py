@@ -35,26 +35,34 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
 
-from liquid import BoundTemplate, Environment, RenderContext, Undefined
-from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import Filter, FilteredExpression, Path
-from liquid.builtin.output import Output, OutputNode
-from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
-from liquid.builtin.expressions import LoopExpression
-from liquid.builtin.expressions.primitive import Blank, Empty, Nil
-from liquid.builtin.tags.for_tag import ForNode, ForTag
-from liquid.builtin.tags.tablerow_tag import TableRow, TablerowNode, TablerowTag
-from liquid.exceptions import BreakLoop, ContinueLoop
-from liquid.exceptions import (
+from liquid import BoundTemplate, Environment, Node, RenderContext, Token, TokenStream, Undefined
+
+from ._liquid_internals import (
+    Blank,
+    BreakLoop,
+    ContentNode,
+    ContinueLoop,
+    EchoNode,
+    EchoTag,
+    Empty,
+    Filter,
+    FilteredExpression,
+    ForNode,
+    ForTag,
     LiquidError,
     LiquidSyntaxError,
+    LoopExpression,
     LoopIterationLimitError,
+    Nil,
+    Output,
+    OutputNode,
     OutputStreamLimitError,
+    Path,
     ResourceLimitError,
+    TableRow,
+    TablerowNode,
+    TablerowTag,
 )
-from liquid.ast import Node
-from liquid.stream import TokenStream
-from liquid.token import Token
 
 from ._jsnumber import js_number as _js_number
 from ._liquid_compare import use_liquidjs_comparisons

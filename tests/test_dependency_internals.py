@@ -9,6 +9,7 @@ release of every dependency.
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing as t
 
@@ -163,3 +164,82 @@ def test_bridge_responses_carry_the_framework_headers_once() -> None:
     names = [name for name, _ in response.headers.items()]
     assert names.count("Novu-Framework-Version") == 1
     assert response.headers["Novu-Framework-SDK"]
+
+
+# -- python-liquid internals behind LiquidJS rendering (flask_novu._liquid_internals) ----
+
+_LIQUID_SOURCE = (
+    "Hi {{ user.name | upcase }}"
+    "{% for i in (1..5) limit: 2 offset: 1 reversed %}{{ i }}{% else %}none{% endfor %}"
+    "{% tablerow i in (1..4) cols: 2 %}{{ i }}{% endtablerow %}"
+    "{% if a == 'x' and b contains c %}{% echo nil %}{% endif %}"
+)
+
+
+def _parameters(function: t.Callable[..., t.Any]) -> list[str]:
+    return [name for name in inspect.signature(function).parameters if name != "self"]
+
+
+def test_liquid_nodes_have_the_shape_the_renderer_reads() -> None:
+    from liquid import Environment
+
+    from flask_novu import _liquid_internals as li
+
+    nodes = Environment().from_string(_LIQUID_SOURCE).nodes
+    content, output, loop, tablerow, conditional = nodes
+    # The fast-path planner reads text, output expressions, paths and filters.
+    assert type(content) is li.ContentNode and content.text == "Hi "
+    assert type(output) is li.OutputNode
+    expression = output.expression
+    assert type(expression) is li.FilteredExpression and type(expression.left) is li.Path
+    assert expression.left.path == ["user", "name"]
+    assert [(f.name, f.args) for f in expression.filters] == [("upcase", [])]
+    # ``for`` and ``tablerow`` are rebuilt from their parts, with a counting loop expression.
+    assert type(loop) is li.ForNode
+    assert loop.token.kind == "tag" and loop.default is not None and loop.block is not None
+    header = loop.expression
+    assert type(header) is li.LoopExpression
+    assert (header.identifier, header.reversed) == ("i", True)
+    assert header.limit is not None and header.offset is not None and header.cols is None
+    assert _parameters(li.LoopExpression.__init__)[:7] == [
+        "token", "identifier", "iterable", "limit", "offset", "reversed_", "cols",
+    ]
+    # The override that charges skipped items must still be the method python-liquid calls.
+    assert _parameters(li.LoopExpression._slice) == ["it", "length", "context", "limit", "offset"]
+    assert _parameters(li.ForNode.__init__)[:4] == ["token", "expression", "block", "default"]
+    assert type(tablerow) is li.TablerowNode and tablerow.expression.cols is not None
+    assert _parameters(li.TablerowNode.__init__)[:3] == ["token", "expression", "block"]
+    assert callable(li.TablerowNode._int_or_zero)
+    row = li.TableRow("i", iter([1, 2, 3]), 3, 2)
+    assert [(row.row, row.col, row.col0) for _ in row] == [(1, 1, 0), (1, 2, 1), (2, 1, 0)]
+    assert li.Output.node_class is li.OutputNode and li.EchoTag.node_class is li.EchoNode
+    # Comparisons are rewritten in place by walking children() of every node's expressions().
+    kinds = set()
+    stack: list[t.Any] = [e for n in conditional.children(None, include_partials=False) for e in n.expressions()]
+    stack += list(conditional.expressions())
+    while stack:
+        item = stack.pop()
+        kinds.add(type(item))
+        stack.extend(item.children())
+    assert {li.EqExpression, li.ContainsExpression, li.StringLiteral} <= kinds
+    for kind in (li.EqExpression, li.NeExpression, li.LtExpression, li.GtExpression,
+                 li.LeExpression, li.GeExpression, li.ContainsExpression):
+        assert {"left", "right"} <= set(kind.__slots__) | set(getattr(kind, "__annotations__", {}))
+
+
+def test_liquid_loop_overrides_take_effect() -> None:
+    """Our ``for``/``tablerow`` nodes replace python-liquid's; if a release
+    stopped calling what they override, these renderings would change."""
+    from flask_novu.templating import compile_controls
+
+    rendered = compile_controls(
+        {"body": "{% for i in (1..5) offset: 2 limit: 2 %}{{ i }}{% endfor %}|"
+        "{% for i in (1..5) offset: 9 %}{{ i }}{% else %}none{% endfor %}|"
+        "{% tablerow i in (1..3) cols: 2 %}{{ i }}{% endtablerow %}"},
+        {},
+    )["body"]
+    assert rendered == (
+        "34||"
+        '<tr class="row1"><td class="col1">1</td><td class="col2">2</td></tr>'
+        '<tr class="row2"><td class="col1">3</td></tr>'
+    )
