@@ -65,10 +65,15 @@ def js_string(value: object) -> str:
     if isinstance(value, (int, float)):
         return js_number(value)
     if is_array(value):
-        return ",".join("" if is_nil(item) else js_string(item) for item in _items(value))
+        return js_join(_items(value), ",")
     if is_object(value):
         return "[object Object]"
     return str(value)
+
+
+def js_join(items: Iterable[object], separator: str) -> str:
+    """JavaScript ``Array.prototype.join`` (nil items are empty)."""
+    return separator.join("" if is_nil(item) else js_string(item) for item in items)
 
 
 def _items(value: object) -> list[Any]:

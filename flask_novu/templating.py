@@ -67,7 +67,13 @@ from ._liquid_internals import (
 from ._jsnumber import js_number as _js_number
 from ._liquid_compare import use_liquidjs_comparisons
 from ._liquid_dates import date_filters
-from ._liquid_filters import js_length, js_number_of as _js_to_number, standard_filters
+from ._liquid_filters import (
+    js_join,
+    js_length,
+    js_number_of as _js_to_number,
+    js_string,
+    standard_filters,
+)
 from ._liquid_lex import NestingTooDeep, tokenize
 from ._text import around_surrogates
 
@@ -207,34 +213,10 @@ def _single_quoted_json(value: object, spaces: object = 0) -> str:
 
 
 def _js_string(value: object) -> str:
-    """``String(value)``, except that nil becomes the empty string."""
+    """:func:`js_string`, except that nil becomes the empty string."""
     if _is_nil(value):
         return ""
-    return _js_template_string(value)
-
-
-def _js_template_string(value: object) -> str:
-    """JavaScript ``String(value)`` / template-literal conversion."""
-    if isinstance(value, Undefined):
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return _js_number(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        return "[object Object]"
-    if isinstance(value, (list, tuple, range)):
-        return _js_join(value, ",")
-    return str(value)
-
-
-def _js_join(items: Iterable[object], separator: str) -> str:
-    """JavaScript ``Array.prototype.join``."""
-    return separator.join("" if _is_nil(item) else _js_template_string(item) for item in items)
+    return js_string(value)
 
 
 _STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -267,7 +249,7 @@ def _key_path_value(item: object, key_path: str) -> str:
     if _is_nil(current):
         return ""
     if isinstance(current, (str, bool, int, float)):
-        return _js_template_string(current)
+        return js_string(current)
     if _is_structure(current):
         text = _js_json(current)
         return "" if text == "{}" else text
@@ -277,7 +259,7 @@ def _key_path_value(item: object, key_path: str) -> str:
 def _names(values: Sequence[object], key_path: object) -> list[object]:
     if not key_path or _is_nil(key_path):
         return list(values)
-    path = _js_template_string(key_path)
+    path = js_string(key_path)
     return [
         _key_path_value(v, path) if _is_structure(v) and not isinstance(v, range) else ""
         for v in values
@@ -303,16 +285,16 @@ def _digest(
     if not isinstance(values, (list, tuple)) or not values:
         return ""
     names = _names(values, key_path)
-    sep = _js_template_string(separator)
+    sep = js_string(separator)
     limit = _int_arg(max_names, 2)
     if len(names) == 1:
         return names[0]
     if len(names) == 2:
-        return f"{_js_template_string(names[0])} and {_js_template_string(names[1])}"
+        return f"{js_string(names[0])} and {js_string(names[1])}"
     if limit >= len(names):
-        return f"{_js_join(names[:-1], sep)} and {_js_template_string(names[-1])}"
+        return f"{js_join(names[:-1], sep)} and {js_string(names[-1])}"
     rest = len(names) - limit
-    return f"{_js_join(names[:max(limit, 0)], sep)} and {rest} {'other' if rest == 1 else 'others'}"
+    return f"{js_join(names[:max(limit, 0)], sep)} and {rest} {'other' if rest == 1 else 'others'}"
 
 
 def _to_sentence(
@@ -328,19 +310,19 @@ def _to_sentence(
     if not isinstance(values, (list, tuple)) or not values:
         return ""
     names = _names(values, key_path)
-    sep, conj, last = (_js_template_string(x) for x in (separator, and_word, last_and))
+    sep, conj, last = (js_string(x) for x in (separator, and_word, last_and))
     limit = _int_arg(max_items, 2)
     count = len(names)
     if count == 1:
         return names[0]
     if count == 2:
-        return f"{_js_template_string(names[0])}{conj}{_js_template_string(names[1])}"
+        return f"{js_string(names[0])}{conj}{js_string(names[1])}"
     if limit >= count:
-        return f"{_js_join(names[:-1], sep)}{last}{_js_template_string(names[-1])}"
+        return f"{js_join(names[:-1], sep)}{last}{js_string(names[-1])}"
     rest = count - limit
     joiner = conj if limit == 1 else last
-    word = _inflect(_js_template_string(overflow_word), rest)
-    return f"{_js_join(names[:max(limit, 0)], sep)}{joiner}{rest} {word}"
+    word = _inflect(js_string(overflow_word), rest)
+    return f"{js_join(names[:max(limit, 0)], sep)}{joiner}{rest} {word}"
 
 
 def _pluralize(
@@ -363,7 +345,7 @@ def _pluralize(
         return ""
     word_in = _js_string(singular)
     if plural and not _is_nil(plural):
-        word = word_in if count == 1 else _js_template_string(plural)
+        word = word_in if count == 1 else js_string(plural)
     else:
         word = _inflect(word_in, count)
     number = _js_number(int(count) if float(count).is_integer() else count)
@@ -375,7 +357,7 @@ def _number(value: object) -> float:
     if isinstance(value, (list, tuple)):
         if len(value) > 1:
             return 0.0
-        value = _js_join(value, ",")
+        value = js_join(value, ",")
     elif _is_nil(value) or isinstance(value, Mapping):
         return 0.0
     number = _js_to_number(value)
