@@ -33,7 +33,7 @@ import threading
 from itertools import islice
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
 
 from liquid import BoundTemplate, Environment, Node, RenderContext, Token, TokenStream, Undefined
 
