@@ -23,36 +23,9 @@ from flask_novu import serve, workflow
 from flask_novu.errors import WorkflowPayloadInvalidError
 from flask_novu.workflows import Workflow
 
+from _earlier_readme import EmailControls, comment_workflow
+
 IN_APP_RESULT = {"seen": False, "read": False, "lastSeenDate": None, "lastReadDate": None}
-
-
-class CommentPayload(pydantic.BaseModel):
-    comment: str
-    post_id: str
-
-
-class EmailControls(pydantic.BaseModel):
-    subject: str = "New Comment"
-    include_footer: bool = True
-
-
-# The earlier README's workflow, as written there (its email resolver reads
-# ``controls.subject``: the controls, never the payload).
-@workflow("comment-notification")
-def comment_workflow(payload: CommentPayload, step: t.Any) -> None:
-    step.in_app(
-        "new-comment",
-        {"body": f"New comment: {payload.comment}", "action_url": f"/posts/{payload.post_id}"},
-    )
-    step.email(
-        "comment-email",
-        lambda controls: {
-            "subject": controls.subject,
-            "body": f"You received a new comment: {payload.comment}",
-            "footer": "Thanks for using our app!" if controls.include_footer else "",
-        },
-        controlSchema=EmailControls,
-    )
 
 
 # No payload schema: the earlier framework handed the payload through, and

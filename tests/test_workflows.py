@@ -7,37 +7,11 @@ import typing as t
 
 import pytest
 from marshmallow import Schema, fields
-from pydantic import BaseModel
 
 from flask_novu import Bridge, Event, workflow
 from flask_novu.errors import ConfigurationError, WorkflowPayloadInvalidError
 
-
-class CommentPayload(BaseModel):
-    comment: str
-    post_id: str
-
-
-class EmailControls(BaseModel):
-    subject: str = "New Comment"
-    include_footer: bool = True
-
-
-@workflow("comment-notification")
-def comment_workflow(payload: CommentPayload, step: t.Any) -> None:
-    step.in_app(
-        "new-comment",
-        {"body": f"New comment: {payload.comment}", "action_url": f"/posts/{payload.post_id}"},
-    )
-    step.email(
-        "comment-email",
-        lambda controls: {
-            "subject": controls.subject,
-            "body": f"You received a new comment: {payload.comment}",
-            "footer": "Thanks for using our app!" if controls.include_footer else "",
-        },
-        controlSchema=EmailControls,
-    )
+from _earlier_readme import comment_workflow
 
 
 class OrderSchema(Schema):
