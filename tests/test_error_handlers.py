@@ -55,38 +55,42 @@ def base_handler(error: NovuError) -> t.Any:
 
 @pytest.mark.parametrize("how", MOUNTS)
 @pytest.mark.parametrize("when", ["before", "after"])
-def test_an_app_handler_for_a_domain_exception_wins(how: str, when: str) -> None:
+@pytest.mark.parametrize(
+    "error_class, handler, status, body, invalid_action",
+    [
+        # A handler for one domain exception: other errors keep the bridge's rendering.
+        (WorkflowNotFoundError, not_found_handler, 418, {"mine": "WorkflowNotFoundError"}, None),
+        # A handler for the base class takes every bridge error.
+        (NovuError, base_handler, 419, {"base": "WorkflowNotFoundError"}, {"base": "InvalidActionError"}),
+    ],
+    ids=["domain-exception", "base-class"],
+)
+def test_an_app_handler_wins(
+    how: str,
+    when: str,
+    error_class: type[NovuError],
+    handler: t.Callable[..., t.Any],
+    status: int,
+    body: dict[str, str],
+    invalid_action: dict[str, str] | None,
+) -> None:
     app = Flask(__name__)
     if when == "before":
-        app.register_error_handler(WorkflowNotFoundError, not_found_handler)
+        app.register_error_handler(error_class, handler)
     mount(app, how)
     if when == "after":
-        app.register_error_handler(WorkflowNotFoundError, not_found_handler)
-    response = app.test_client().post(UNKNOWN, json={"payload": {}})
-    assert response.status_code == 418
-    assert response.get_json() == {"mine": "WorkflowNotFoundError"}
-    # Other errors keep the bridge's own rendering.
-    other = app.test_client().get("/api/novu?action=nope")
-    assert other.status_code == 400
-    assert other.get_json()["code"] == "InvalidActionError"
-
-
-@pytest.mark.parametrize("how", MOUNTS)
-@pytest.mark.parametrize("when", ["before", "after"])
-def test_an_app_handler_for_the_base_class_wins(how: str, when: str) -> None:
-    app = Flask(__name__)
-    if when == "before":
-        app.register_error_handler(NovuError, base_handler)
-    mount(app, how)
-    if when == "after":
-        app.register_error_handler(NovuError, base_handler)
+        app.register_error_handler(error_class, handler)
     client = app.test_client()
     response = client.post(UNKNOWN, json={"payload": {}})
-    assert (response.status_code, response.get_json()) == (419, {"base": "WorkflowNotFoundError"})
-    invalid = client.get("/api/novu?action=nope")
-    assert (invalid.status_code, invalid.get_json()) == (419, {"base": "InvalidActionError"})
+    assert (response.status_code, response.get_json()) == (status, body)
     # The framework headers are still there.
     assert response.headers["Novu-Framework-Version"] == "2024-06-26"
+    other = client.get("/api/novu?action=nope")
+    if invalid_action is None:
+        assert other.status_code == 400
+        assert other.get_json()["code"] == "InvalidActionError"
+    else:
+        assert (other.status_code, other.get_json()) == (status, invalid_action)
 
 
 def test_a_more_specific_user_handler_beats_a_user_base_handler() -> None:

@@ -151,14 +151,19 @@ def test_a_blueprint_bridge_warns_when_open(caplog: pytest.LogCaptureFixture) ->
 # -- JSON 404/405 below the route, CSRF ----------------------------------------------------
 
 
-@pytest.mark.parametrize("how", ["register_bridges", "blueprint"])
-def test_json_404_and_405_below_the_route(how: str) -> None:
-    app = Flask(__name__)
+def mount_below_route(app: Flask, how: str) -> None:
+    """Mount the bridge by hand plus ``register_bridges``, or with ``serve`` on a blueprint."""
     if how == "register_bridges":
         by_hand(app)
         register_bridges(app)
     else:
         on_blueprint(app)
+
+
+@pytest.mark.parametrize("how", ["register_bridges", "blueprint"])
+def test_json_404_and_405_below_the_route(how: str) -> None:
+    app = Flask(__name__)
+    mount_below_route(app, how)
     client = app.test_client()
     assert client.get("/api/novu?action=discover").status_code == 200
     missing = client.get("/api/novu/nothing/here")
@@ -197,11 +202,7 @@ def test_the_bridge_is_exempt_from_csrf(how: str) -> None:
     def orders() -> t.Any:
         return jsonify(created=True), 201
 
-    if how == "register_bridges":
-        by_hand(app)
-        register_bridges(app)
-    else:
-        on_blueprint(app)
+    mount_below_route(app, how)
     client = app.test_client()
     response = client.post(
         "/api/novu?action=execute&workflowId=delayed-sms&stepId=wait-a-bit",
