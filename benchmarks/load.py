@@ -1,14 +1,18 @@
 """HTTP load benchmark: Flask-Novu vs bare Flask vs the official @novu/framework SDK.
 
 One run starts, on loopback, the bridge app and the bare Flask app of
-``apps.py`` under gunicorn (one worker each) and, when ``node`` and the SDK's
-``node_modules`` are available, ``sdk_server.mjs``; then it drives every
-server with the same requests, side by side and interleaved in rounds, and
-prints requests/s, p50/p99 latency and the ratios the performance issue sets
-targets for.
+``apps.py`` and the async twin of the bridge app (``async_ratio.py``: the
+same six-step workflow written ``async def``) under each Python server
+(gunicorn with one sync worker, which opens a connection per request; and,
+when it is installed, granian with one worker, a Rust HTTP server with
+keep-alive) and, when ``node`` and the SDK's ``node_modules`` are available,
+``sdk_server.mjs``; then it drives every server with the same requests, side
+by side and interleaved in rounds, and prints requests/s, p50/p99 latency
+and, per Python server, the ratios the performance issue sets targets for.
 
     python benchmarks/load.py                       # wrk if installed, else Python
     python benchmarks/load.py --client python --duration 3 --rounds 2
+    python benchmarks/load.py --servers gunicorn    # granian is measured when installed
     python benchmarks/load.py --sdk-dir /tmp/novu-ref    # folder with node_modules
 
 The SDK folder: copy ``shared/novu-reference`` to a temporary folder and run
@@ -19,6 +23,7 @@ Results also go to ``benchmarks/results/load-<time>.json``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import os
@@ -52,6 +57,11 @@ class Endpoint:
     path: str
     body: bytes | None = None
     servers: tuple[str, ...] = ("bridge", "previous", "bare", "sdk")
+    #: Another path for some servers (the async twin's workflow id).
+    paths: dict[str, str] = field(default_factory=dict)
+
+    def path_for(self, server: str) -> str:
+        return self.paths.get(server, self.path)
 
 
 def endpoints() -> list[Endpoint]:
@@ -61,7 +71,14 @@ def endpoints() -> list[Endpoint]:
     return [
         Endpoint("health-check", "GET", f"{route}?action=health-check"),
         Endpoint("discover", "GET", f"{route}?action=discover"),
-        Endpoint("execute-last-of-6", "POST", f"{route}?{apps.EXECUTE_LAST_QUERY}", execute),
+        Endpoint(
+            "execute-last-of-6",
+            "POST",
+            f"{route}?{apps.EXECUTE_LAST_QUERY}",
+            execute,
+            servers=("bridge", "previous", "bare", "sdk", "async"),
+            paths={"async": f"{route}?{ASYNC_QUERY}"},
+        ),
         Endpoint(
             "compat-execute",
             "POST",
@@ -72,18 +89,23 @@ def endpoints() -> list[Endpoint]:
     ]
 
 
-#: (label, endpoint, numerator, denominator, target or None)
+#: The async twin of the six-step workflow (``async_ratio.py``), same request.
+ASYNC_QUERY = f"action=execute&workflowId=bench-six-steps-async&stepId={apps.LAST_STEP}"
+
+#: (label, endpoint, numerator, denominator, target or None, per server kind)
+#: An async workflow may cost 1.15x its sync twin: requests/s >= 1/1.15.
 RATIOS = [
-    ("health-check vs bare Flask", "health-check", "bridge", "bare", 0.9),
-    ("discover vs SDK", "discover", "bridge", "sdk", 1.2),
-    ("execute last of 6 vs SDK", "execute-last-of-6", "bridge", "sdk", 1.25),
-    ("execute last of 6 vs bare Flask POST", "execute-last-of-6", "bridge", "bare", 0.6),
-    ("compat execute vs bare Flask POST", "compat-execute", "bridge", "bare", 0.85),
-    ("health-check vs SDK", "health-check", "bridge", "sdk", None),
-    ("health-check vs previous checkout", "health-check", "bridge", "previous", None),
-    ("discover vs previous checkout", "discover", "bridge", "previous", None),
-    ("execute last of 6 vs previous checkout", "execute-last-of-6", "bridge", "previous", None),
-    ("compat execute vs previous checkout", "compat-execute", "bridge", "previous", None),
+    ("health-check vs bare Flask", "health-check", "bridge", "bare", {"gunicorn": 0.9}),
+    ("discover vs SDK", "discover", "bridge", "sdk", {"gunicorn": 1.2, "granian": 3.0}),
+    ("execute last of 6 vs SDK", "execute-last-of-6", "bridge", "sdk", {"gunicorn": 1.25, "granian": 2.5}),
+    ("execute last of 6 vs bare Flask POST", "execute-last-of-6", "bridge", "bare", {"gunicorn": 0.6, "granian": 0.6}),
+    ("compat execute vs bare Flask POST", "compat-execute", "bridge", "bare", {"gunicorn": 0.85}),
+    ("execute, async twin vs sync workflow", "execute-last-of-6", "async", "bridge", {"gunicorn": 0.87, "granian": 0.87}),
+    ("health-check vs SDK", "health-check", "bridge", "sdk", {}),
+    ("health-check vs previous checkout", "health-check", "bridge", "previous", {}),
+    ("discover vs previous checkout", "discover", "bridge", "previous", {}),
+    ("execute last of 6 vs previous checkout", "execute-last-of-6", "bridge", "previous", {}),
+    ("compat execute vs previous checkout", "compat-execute", "bridge", "previous", {}),
 ]
 
 
@@ -186,9 +208,39 @@ def gunicorn_server(
         "--bind", f"{HOST}:{port}",
         "--pythonpath", os.path.join(tree, "benchmarks") if tree else HERE,
         "--log-level", "warning",
-        f"apps:{app}",
+        f"apps:{app}" if ":" not in app else app,
     ]  # fmt: skip
     return Server(name, port, argv, env={"PYTHONPATH": tree} if tree else {})
+
+
+def granian_server(name: str, app: str, port: int, tree: str | None = None) -> Server:
+    """``apps:<app>`` under granian: one worker, one blocking thread (the WSGI
+    app runs in one Python thread, as under gunicorn's sync worker), HTTP/1.1
+    keep-alive."""
+    bench = os.path.join(tree, "benchmarks") if tree else HERE
+    argv = [
+        sys.executable, "-m", "granian",
+        "--interface", "wsgi",
+        "--workers", "1",
+        "--blocking-threads", "1",
+        "--http", "1",
+        "--no-ws",
+        "--host", HOST,
+        "--port", str(port),
+        "--working-dir", bench,
+        "--log-level", "warning",
+        f"apps:{app}" if ":" not in app else app,
+    ]  # fmt: skip
+    path = os.pathsep.join([tree, bench]) if tree else bench
+    return Server(name, port, argv, env={"PYTHONPATH": path})
+
+
+def python_server(
+    kind: str, name: str, app: str, port: int, worker_class: str, tree: str | None = None
+) -> Server:
+    if kind == "granian":
+        return granian_server(name, app, port, tree)
+    return gunicorn_server(name, app, port, worker_class, tree)
 
 
 def check_tree(tree: str) -> None:
@@ -275,17 +327,17 @@ def measure(
     """``load`` against ``server``, with the server's CPU time per request."""
     session = server.proc.pid if server.proc is not None else None
     before = session_cpu_seconds(session) if session is not None else None
-    result = load(server.port, ep, duration, connections)
+    result = load(server.port, ep, ep.path_for(server.name), duration, connections)
     after = session_cpu_seconds(session) if session is not None else None
     if before is not None and after is not None and result.requests:
         result.cpu_us = (after - before) / result.requests * 1e6
     return result
 
 
-def check(port: int, ep: Endpoint) -> None:
+def check(port: int, ep: Endpoint, path: str) -> None:
     """One request: the server must answer 200 with JSON."""
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    conn.request(ep.method, ep.path, ep.body, JSON_HEADERS if ep.body else {})
+    conn.request(ep.method, path, ep.body, JSON_HEADERS if ep.body else {})
     response = conn.getresponse()
     data = response.read()
     conn.close()
@@ -304,7 +356,7 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def run_wrk(port: int, ep: Endpoint, duration: float, connections: int) -> Measurement:
+def run_wrk(port: int, ep: Endpoint, path: str, duration: float, connections: int) -> Measurement:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f'wrk.method = "{ep.method}"\n')
         if ep.body:
@@ -314,7 +366,7 @@ def run_wrk(port: int, ep: Endpoint, duration: float, connections: int) -> Measu
         out = subprocess.run(
             [
                 "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
-                "--latency", "-s", script.name, f"http://{HOST}:{port}{ep.path}",
+                "--latency", "-s", script.name, f"http://{HOST}:{port}{path}",
             ],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
@@ -334,7 +386,7 @@ def run_wrk(port: int, ep: Endpoint, duration: float, connections: int) -> Measu
     return Measurement(rps, p50, p99, requests, errors)
 
 
-def run_python(port: int, ep: Endpoint, duration: float, connections: int) -> Measurement:
+def run_python(port: int, ep: Endpoint, path: str, duration: float, connections: int) -> Measurement:
     """Keep-alive http.client in ``connections`` threads (reconnects when the server closes)."""
     latencies: list[list[float]] = [[] for _ in range(connections)]
     errors = [0] * connections
@@ -351,7 +403,7 @@ def run_python(port: int, ep: Endpoint, duration: float, connections: int) -> Me
             if began >= stop_at[0]:
                 break
             try:
-                conn.request(ep.method, ep.path, ep.body, headers)
+                conn.request(ep.method, path, ep.body, headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status != 200:
@@ -418,68 +470,26 @@ def machine() -> dict[str, t.Any]:
         "python": platform.python_version(),
         "flask": importlib.metadata.version("flask"),
         "gunicorn": gunicorn.__version__,
+        "granian": importlib.metadata.version("granian") if granian_installed() else None,
         "flask_novu": flask_novu.__version__,
         "node": version(["node", "--version"]) if shutil.which("node") else None,
         "wrk": version(["wrk", "--version"]) if shutil.which("wrk") else None,
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per server and endpoint")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median is reported)")
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
-    parser.add_argument("--sdk-dir", default=os.environ.get("NOVU_SDK_DIR", "/tmp/novu-ref"))
-    parser.add_argument("--no-sdk", action="store_true")
-    parser.add_argument("--port", type=int, default=4310, help="first of four loopback ports")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client to separate CPUs")
-    parser.add_argument("--out", default=None, help="JSON results file")
-    parser.add_argument(
-        "--previous",
-        metavar="DIR",
-        help="another checkout (e.g. git worktree add /tmp/prev HEAD~3) measured side by side",
-    )
-    args = parser.parse_args(argv)
+def granian_installed() -> bool:
+    import importlib.util
 
-    client = args.client
-    if client == "auto":
-        client = "wrk" if shutil.which("wrk") else "python"
-    load = run_wrk if client == "wrk" else run_python
+    return importlib.util.find_spec("granian") is not None
 
-    pin = None
-    if not args.no_pin and hasattr(os, "sched_setaffinity") and shutil.which("taskset"):
-        cpus = sorted(os.sched_getaffinity(0))
-        if len(cpus) >= 2:  # servers on the last CPU, the load generator on the others
-            pin = str(cpus[-1])
-            os.sched_setaffinity(0, cpus[:-1])
 
-    workdir = tempfile.mkdtemp(prefix="flask-novu-bench-")
-    servers = [
-        gunicorn_server("bridge", "bridge_app", args.port, args.worker_class),
-        gunicorn_server("bare", "bare_app", args.port + 1, args.worker_class),
-    ]
-    if args.previous:
-        check_tree(os.path.realpath(args.previous))
-        servers.append(
-            gunicorn_server(
-                "previous", "bridge_app", args.port + 3, args.worker_class, os.path.realpath(args.previous)
-            )
-        )
-    if not args.no_sdk:
-        sdk = sdk_server(args.port + 2, args.sdk_dir, workdir)
-        if sdk is None:
-            print(f"SDK server skipped: no node or no @novu/framework under {args.sdk_dir}/node_modules")
-        else:
-            servers.append(sdk)
-    info = machine()
-    print(
-        f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, node {info['node']}; "
-        f"client {client}, {args.connections} connections, gunicorn 1 {args.worker_class} worker, "
-        f"{args.rounds} x {args.duration:g}s, servers pinned to CPU {pin}"
-    )
+def run_servers(
+    servers: list[Server],
+    load: t.Callable[..., Measurement],
+    args: argparse.Namespace,
+    pin: str | None,
+) -> dict[str, dict[str, t.Any]]:
+    """Every endpoint against every server that serves it, interleaved rounds."""
     results: dict[str, dict[str, t.Any]] = {}
     try:
         for server in servers:
@@ -490,8 +500,8 @@ def main(argv: list[str] | None = None) -> int:
         for ep in endpoints():
             active = [by_name[n] for n in ep.servers if n in by_name]
             for server in active:
-                check(server.port, ep)
-                load(server.port, ep, args.warmup, args.connections)
+                check(server.port, ep, ep.path_for(server.name))
+                load(server.port, ep, ep.path_for(server.name), args.warmup, args.connections)
             rounds: dict[str, list[Measurement]] = {s.name: [] for s in active}
             for r in range(args.rounds):
                 order = active[r % len(active):] + active[: r % len(active)]
@@ -514,27 +524,31 @@ def main(argv: list[str] | None = None) -> int:
             for name, row in results[ep.name].items():
                 cpu_text = f"   cpu {row['cpu_us']:6.0f} us/req" if row["cpu_us"] is not None else ""
                 print(
-                    f"  {name:7} {row['rps']:9.1f} req/s   p50 {row['p50_ms']:7.2f} ms   "
+                    f"  {name:8} {row['rps']:9.1f} req/s   p50 {row['p50_ms']:7.2f} ms   "
                     f"p99 {row['p99_ms']:7.2f} ms{cpu_text}   errors {row['errors']}   rounds {row['rounds_rps']}"
                 )
     finally:
         for server in servers:
             server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    return results
 
+
+def paired_ratios(kind: str, results: dict[str, dict[str, t.Any]], previous: bool) -> list[dict[str, t.Any]]:
+    """The targets' ratios for one Python server kind, printed and returned."""
     ratios = []
     print(
-        "\nratios (requests/s of Flask-Novu / baseline: ratio of the medians of interleaved "
+        f"\nratios under {kind} (requests/s of Flask-Novu / baseline: ratio of the medians of interleaved "
         "rounds; paired: median of the per-round ratios (their range); cpu: the same paired ratio in "
         "server CPU time per request, baseline / Flask-Novu; targets are judged on the paired ratio)"
     )
-    for label, ep_name, num, den, target in RATIOS:
-        if den == "previous" and not args.previous:
+    for label, ep_name, num, den, targets in RATIOS:
+        if den == "previous" and not previous:
             continue
+        target = targets.get(kind)
         row = results.get(ep_name, {})
         if num not in row or den not in row or not row[den]["rps"]:
             ratios.append({"label": label, "ratio": None, "target": target, "met": None})
-            print(f"  {label:40} n/a (no {den} server)")
+            print(f"  {label:40} n/a (no {num if num not in row else den} server)")
             continue
         ratio = row[num]["rps"] / row[den]["rps"]
         # Rounds of the two servers ran back to back: their ratio cancels
@@ -577,6 +591,94 @@ def main(argv: list[str] | None = None) -> int:
                 f"SDK {row['sdk_us']:7.1f} us   SDK/Flask-Novu "
                 + (f"{row['ratio']:5.2f}x" if row["ratio"] is not None else "n/a")
             )
+    return ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per server and endpoint")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median is reported)")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--servers",
+        default="gunicorn,granian",
+        help="Python servers to measure, comma-separated (gunicorn, granian); granian is skipped when absent",
+    )
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    parser.add_argument("--sdk-dir", default=os.environ.get("NOVU_SDK_DIR", "/tmp/novu-ref"))
+    parser.add_argument("--no-sdk", action="store_true")
+    parser.add_argument("--port", type=int, default=4310, help="first of a range of loopback ports")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client to separate CPUs")
+    parser.add_argument("--out", default=None, help="JSON results file")
+    parser.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="another checkout (e.g. git worktree add /tmp/prev HEAD~3) measured side by side",
+    )
+    args = parser.parse_args(argv)
+
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    load = run_wrk if client == "wrk" else run_python
+    kinds = [k.strip() for k in args.servers.split(",") if k.strip()]
+    unknown = set(kinds) - {"gunicorn", "granian"}
+    if unknown or not kinds:
+        parser.error(f"--servers: unknown server(s) {sorted(unknown)}; choose among gunicorn, granian")
+    if "granian" in kinds and not granian_installed():
+        print("granian skipped: not installed (pip install granian)")
+        kinds.remove("granian")
+    if not kinds:
+        return 1
+    previous = os.path.realpath(args.previous) if args.previous else None
+    if previous:
+        check_tree(previous)
+
+    pin = None
+    if not args.no_pin and hasattr(os, "sched_setaffinity") and shutil.which("taskset"):
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) >= 2:  # servers on the last CPU, the load generator on the others
+            pin = str(cpus[-1])
+            os.sched_setaffinity(0, cpus[:-1])
+
+    info = machine()
+    print(
+        f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, node {info['node']}; "
+        f"client {client}, {args.connections} connections, servers {', '.join(kinds)} "
+        f"(1 worker each; gunicorn {args.worker_class}), {args.rounds} x {args.duration:g}s, "
+        f"servers pinned to CPU {pin}"
+    )
+    workdir = tempfile.mkdtemp(prefix="flask-novu-bench-")
+    results: dict[str, dict[str, dict[str, t.Any]]] = {}
+    ratios: dict[str, list[dict[str, t.Any]]] = {}
+    work: dict[str, list[dict[str, t.Any]]] = {}
+    try:
+        sdk = None
+        if not args.no_sdk:
+            sdk = sdk_server(args.port, args.sdk_dir, workdir)
+            if sdk is None:
+                print(f"SDK server skipped: no node or no @novu/framework under {args.sdk_dir}/node_modules")
+        for i, kind in enumerate(kinds):
+            port = args.port + 1 + 4 * i
+            servers = [
+                python_server(kind, "bridge", "bridge_app", port, args.worker_class),
+                python_server(kind, "bare", "bare_app", port + 1, args.worker_class),
+                python_server(kind, "async", "async_ratio:app", port + 2, args.worker_class),
+            ]
+            if previous:
+                servers.append(
+                    python_server(kind, "previous", "bridge_app", port + 3, args.worker_class, previous)
+                )
+            if sdk is not None:  # measured again next to each server kind, in the same rounds
+                servers.append(dataclasses.replace(sdk, proc=None, log=None))
+            print(f"\n== {kind} ==")
+            results[kind] = run_servers(servers, load, args, pin)
+            ratios[kind] = paired_ratios(kind, results[kind], bool(previous))
+            work[kind] = work_beyond_floor(results[kind])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
     out = args.out or os.path.join(HERE, "results", time.strftime("load-%Y%m%d-%H%M%S.json"))
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -584,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(
             {
                 "machine": info,
-                "config": {**vars(args), "client": client, "pinned_cpu": pin},
+                "config": {**vars(args), "client": client, "pinned_cpu": pin, "servers": kinds},
                 "results": results,
                 "ratios": ratios,
                 "work_beyond_floor": work,
