@@ -574,7 +574,18 @@ def paired_ratios(kind: str, results: dict[str, dict[str, t.Any]], previous: boo
                 "met": met,
             }
         )
+        # Against the SDK, bare Flask answering precomputed bodies on the same
+        # server is the ceiling of any Flask app: a target above it is out of
+        # reach of the bridge's code.
+        ceiling = None
+        if den == "sdk" and "bare" in row and num != "bare":
+            ceiling = statistics.median(
+                a / b for a, b in zip(row["bare"]["rounds_rps"], row[den]["rounds_rps"]) if b
+            )
+            ratios[-1]["bare_flask_ceiling"] = round(ceiling, 3)
         verdict = "" if target is None else f"target >= {target:g}x  {'MET' if met else 'MISSED'}"
+        if ceiling is not None:
+            verdict += f"  (bare Flask: {ceiling:.2f}x)"
         cpu_text = f"cpu {cpu_ratio:5.2f}x   " if cpu_ratio is not None else ""
         spread = f"({min(per_round):.2f}-{max(per_round):.2f})"
         print(f"  {label:40} {ratio:6.2f}x   paired {paired:5.2f}x {spread:11}  {cpu_text}{verdict}")
