@@ -26,6 +26,7 @@ yields exactly what python-liquid would.  This module does not import Flask.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import math
 import re
@@ -384,13 +385,15 @@ def _js_round_half_up(value: float) -> float:
     return math.floor(value + 0.5) if math.isfinite(value) else value
 
 
-def _shift_decimal(value: float, exponent: int) -> float:
+def _shift_decimal(value: float, exponent: float) -> float:
+    """LiquidJS ``shiftDecimal``: ``Number(`${mantissa}e${power + exponent}`)``
+    (``NaN`` when ``exponent`` is not a whole number)."""
     mantissa, _, power = _js_number(value).partition("e")
-    return float(f"{mantissa}e{int(power or 0) + exponent}")
+    return _js_to_number(f"{mantissa}e{_js_number(int(power or 0) + exponent)}")
 
 
 def _round(value: object, digits: object = 0) -> float:
-    number, places = _number(value), int(_number(digits))
+    number, places = _number(value), _number(digits)
     scaled = _shift_decimal(abs(number), places)
     if not scaled <= 2**53 - 1:
         return number
@@ -398,21 +401,30 @@ def _round(value: object, digits: object = 0) -> float:
     return -rounded if number < 0 else rounded
 
 
-def _divided_by(value: object, divisor: object, integer: object = False) -> float:
-    quotient = _js_divide(_number(value), _number(divisor))
+#: A filter argument that was not given (JavaScript ``undefined``, which the
+#: math filters do not coerce: ``5 | plus`` is ``5 + undefined``, ``NaN``).
+_ABSENT: Any = object()
+
+
+def _operand(value: object) -> float:
+    return math.nan if value is _ABSENT else _number(value)
+
+
+def _divided_by(value: object, divisor: object = _ABSENT, integer: object = False) -> float:
+    quotient = _js_divide(_number(value), _operand(divisor))
     return float(math.floor(quotient)) if _number(integer) and math.isfinite(quotient) else quotient
 
 
-def _modulo(value: object, divisor: object) -> float:
-    number, base = _number(value), _number(divisor)
+def _modulo(value: object, divisor: object = _ABSENT) -> float:
+    number, base = _number(value), _operand(divisor)
     return _js_remainder(_js_remainder(number, base) + base, base)
 
 
 #: LiquidJS math filters: JavaScript doubles, arguments coerced with ``toNumber``.
 _MATH_FILTERS: dict[str, Callable[..., object]] = {
-    "plus": lambda v, a=0: _number(v) + _number(a),
-    "minus": lambda v, a=0: _number(v) - _number(a),
-    "times": lambda v, a=0: _number(v) * _number(a),
+    "plus": lambda v, a=_ABSENT: _number(v) + _operand(a),
+    "minus": lambda v, a=_ABSENT: _number(v) - _operand(a),
+    "times": lambda v, a=_ABSENT: _number(v) * _operand(a),
     "divided_by": _divided_by,
     "modulo": _modulo,
     "abs": lambda v: abs(_number(v)),
@@ -783,6 +795,9 @@ class _Budget:
         if size > budget:
             raise OutputStreamLimitError("filter result too large", token=None)
         self.charge_work(work)
+        capacity = _positional_capacity(func)
+        if capacity is not None and len(args) > capacity:
+            args = args[:capacity]  # JavaScript ignores surplus arguments
         result = func(left, *args, **kwargs)
         if isinstance(result, str):
             if len(result) > budget:
@@ -792,6 +807,22 @@ class _Budget:
             _check_length(result, budget)
             self.charge_work(len(result))
         return result
+
+
+@functools.lru_cache(maxsize=512)
+def _positional_capacity(func: Callable[..., object]) -> int | None:
+    """How many arguments after the input ``func`` takes (``None``: any number)."""
+    try:
+        parameters = list(inspect.signature(func).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+    count = 0
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            return None
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
 
 
 class _LimitedContext(RenderContext):
