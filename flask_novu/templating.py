@@ -76,6 +76,7 @@ from ._liquid_filters import (
     standard_filters,
 )
 from ._liquid_lex import NestingTooDeep, tokenize
+from ._liquid_syntax import liquidjs_error
 from ._text import around_surrogates
 
 __all__ = ["ControlCompilationError", "LiquidLimits", "compile_controls"]
@@ -913,7 +914,14 @@ def _environment(limits: LiquidLimits) -> Environment:
 
 
 def _parse(source: str, limits: LiquidLimits) -> BoundTemplate:
-    """Parse ``source``; raises :class:`ControlCompilationError`."""
+    """Parse ``source``; raises :class:`ControlCompilationError`.
+
+    Whether the template is valid, and the error name if not, is LiquidJS's
+    answer (:func:`liquidjs_error`); python-liquid then parses what it accepts.
+    """
+    name = liquidjs_error(source, limits.max_context_depth)
+    if name is not None:
+        raise _error(name)
     try:
         return _environment(limits).from_string(source)
     except (ResourceLimitError, NestingTooDeep) as err:

@@ -1,0 +1,220 @@
+"""Liquid syntax: which templates the SDK accepts, and the error it names.
+
+The SDK's LiquidJS 10.30 decides at parse time; the answers below were
+observed from @novu/framework 2.13.2 (``scripts/liquid_oracle.mjs``), one
+template per body control.  ``T`` is ``TokenizationError``, ``P`` is
+``ParseError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from _growth import growth_times, per_doubling
+from flask_novu._liquid_syntax import liquidjs_error
+from flask_novu.templating import ControlCompilationError, compile_controls
+
+_NAMES = {"T": "TokenizationError", "P": "ParseError"}
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "workflow": {"workflowId": "w"},
+        "payload": {"name": "Ada", "n": 5, "list": [1, 2, 3]},
+        "subscriber": {"subscriberId": "u1"},
+        "context": {},
+        "steps": {},
+        "env": {},
+    }
+
+
+def _compile(controls: dict[str, Any]) -> Any:
+    return compile_controls(controls, _context())
+
+
+def _error_of(controls: dict[str, Any]) -> str:
+    with pytest.raises(ControlCompilationError) as info:
+        _compile(controls)
+    return str(info.value.data["name"])
+
+
+#: (template, the SDK's error): every tag's malformed headers and arguments,
+#: unclosed, stray and mismatched tags, bad filters and values.
+SDK_REJECTS = [
+    ("{% for ite')</script>{% for item in payload.list %}{{item}}{% endfor %}", 'P'),
+    ('{% for x %}', 'P'),
+    ('{% assign %}', 'T'),
+    ('{% assign x %}', 'T'),
+    ('{% assign x = %}', 'T'),
+    ('{% assign = 1 %}', 'T'),
+    ('{% assign x == 1 %}{{x}}', 'T'),
+    ('{% capture %}a{% endcapture %}', 'T'),
+    ('{% capture x %}a', 'P'),
+    ('{% case %}{% endcase %}', 'T'),
+    ('{% case a %}', 'P'),
+    ('{% case payload.n %}{% when 5 %}a{% elsif %}{% endcase %}', 'P'),
+    ('{% case payload.n %}{% when ( %}a{% endcase %}', 'T'),
+    ('{% comment %}x', 'P'),
+    ('{% comment %}{% %}{% endcomment %}', 'T'),
+    ('{% endcomment %}', 'P'),
+    ('{% cycle %}', 'T'),
+    ('{% cycle , %}', 'T'),
+    ('{% echo | %}', 'T'),
+    ('{% for %}{% endfor %}', 'P'),
+    ('{% for x in %}{% endfor %}', 'P'),
+    ('{% for x in payload.list %}', 'P'),
+    ('{% for x in payload.list limit: ( %}{{x}}{% endfor %}', 'T'),
+    ('{% for x in (1..) %}{{x}}{% endfor %}', 'T'),
+    ('{% for x in (1.3) %}{{x}}{% endfor %}', 'T'),
+    ('{% for x in (1..3 %}{{x}}{% endfor %}', 'T'),
+    ('{% for x in payload.list %}{% else x %}e{% endfor %}', 'P'),
+    ('{% for x in payload.list %}{% endfor x %}', 'P'),
+    ('{% for x in payload.list %}{% elsif %}{% endfor %}', 'P'),
+    ('{% for x on payload.list %}{% endfor %}', 'P'),
+    ('{% for in payload.list %}{% endfor %}', 'P'),
+    ('{% if %}{% endif %}', 'T'),
+    ('{% if a %}', 'P'),
+    ('{% if a %}x{% else %}y{% else %}z{% endif %}', 'P'),
+    ('{% if a %}x{% else %}y{% elsif b %}z{% endif %}', 'P'),
+    ('{% if a %}x{% elsif %}y{% endif %}', 'T'),
+    ('{% if a %}x{% else b %}y{% endif %}', 'P'),
+    ('{% if a %}x{% endif b %}', 'P'),
+    ('{% if a = 1 %}x{% endif %}', 'T'),
+    ('{% if a === 1 %}x{% endif %}', 'T'),
+    ('{% if (a %}x{% endif %}', 'T'),
+    ('{% if a %}x{% endunless %}', 'P'),
+    ('{% if a %}{% if b %}x{% endif %}', 'P'),
+    ('{% endif %}', 'P'),
+    ('{% else %}', 'P'),
+    ('{% elsif %}', 'P'),
+    ('{% endfor %}', 'P'),
+    ('{% when %}', 'P'),
+    ('{% endcase %}', 'P'),
+    ('{% unless %}{% endunless %}', 'T'),
+    ('{% unless a %}x{% elsif %}y{% endunless %}', 'T'),
+    ('{% unless a %}x', 'P'),
+    ('{% include %}', 'T'),
+    ("{% include '{{' %}", 'T'),
+    ("{% include '{% if %}' %}", 'T'),
+    ('{% render %}', 'T'),
+    ("{% render '{% if %}' %}", 'T'),
+    ('{% layout %}', 'T'),
+    ('{% layout none %}{% if %}', 'T'),
+    ("{% layout 'x' %}{% if a %}", 'P'),
+    ('{% block a %}x', 'P'),
+    ('{% endblock %}', 'P'),
+    ('{% raw %}x', 'T'),
+    ('{% raw %}a{%- endraw %}', 'T'),
+    ('{% raw %}a{%endraw-%}b', 'T'),
+    ('{% raw %}a{% endraw %}{% endraw %}', 'P'),
+    ('{% tablerow %}{% endtablerow %}', 'P'),
+    ('{% tablerow in payload.list %}{{x}}{% endtablerow %}', 'P'),
+    ('{% tablerow x in payload.list %}{{x}}', 'P'),
+    ('{% tablerow x in payload.list %}{% else %}{% endtablerow %}', 'P'),
+    ('{% tablerow x on payload.list %}{% endtablerow %}', 'P'),
+    ('{% liquid if a %}', 'P'),
+    ('{% liquid foo %}', 'P'),
+    ('{% liquid - %}', 'T'),
+    ('{% foo %}', 'P'),
+    ('{% %}', 'T'),
+    ('{%%}', 'T'),
+    ('{%}', 'T'),
+    ('{%-%}', 'T'),
+    ('{%- -%}', 'T'),
+    ('{{ }}', 'T'),
+    ('{{}}', 'T'),
+    ('{{', 'T'),
+    ('{{ a', 'T'),
+    ('{{ a }', 'T'),
+    ("{{ 'a }}", 'T'),
+    ('{{ "a" }}', 'T'),
+    ('{{ a | | }}', 'T'),
+    ('{{ a |: }}', 'T'),
+    ('{{ a | f: 1 2 }}', 'T'),
+    ('{{ a | f x }}', 'T'),
+    ('{{ a | f 1 }}', 'T'),
+    ('{{ a || upcase }}', 'T'),
+    ('{{ ( }}', 'T'),
+    ('{{ (1..3 }}', 'T'),
+    ('{{ (a) }}', 'T'),
+    ('{{ a[ }}', 'T'),
+    ('{{ a[0 }}', 'T'),
+    ('{{ a.. }}', 'T'),
+    ('{{ {{ a }} }}', 'T'),
+    ('{{ a {{ b }}', 'T'),
+    ('{{ a }} {{', 'T'),
+    ('{% if a %}{{ a }{% endif %}', 'T'),
+    ('{{- -}}', 'T'),
+    ('{{-}}', 'T'),
+    ('{{ a["b"] }}', 'T'),
+]
+
+
+@pytest.mark.parametrize(("template", "name"), SDK_REJECTS)
+def test_rejected_as_the_sdk_rejects_it(template: str, name: str) -> None:
+    assert _error_of({"body": template}) == _NAMES[name]
+
+
+#: (template, the SDK's output): odd templates LiquidJS reads anyway.
+SDK_ACCEPTS = [
+    ("{% for x in payload.list limit:2 offset:1 %}{{x}}{% endfor %}", "23"),
+    ("{% for x in payload.list, limit: 1 %}{{x}}{% endfor %}", "1"),
+    ("{% case payload.n %}{% when 4, 5 %}five{% endcase %}", "five"),
+    ("{% case payload.n %}{% when 4 or 5 %}five{% endcase %}", "five"),
+    ("{% case payload.n %}{% else %}e{% when 5 %}f{% endcase %}", "ef"),
+    ("{% comment %}{% if %}{{ a }}{% endcomment %}x", "x"),
+    ("{% raw %}{% if %}{% endraw %}", "{% if %}"),
+    ("{% raw x %}a{% endraw %}", "a"),
+    ("{% raw %}a{% endraw x %}", "a"),
+    ("{% # {{ a }} %}x", "x"),
+    ("{%- # x -%}", ""),
+    ("{% unless payload.n %}x{% else %}y{% else %}z{% endunless %}", "y"),
+    ("{% liquid assign x = 1 %}{{x}}", "1"),
+    ("{{ a[0] }}{{ a['b'] }}{{ -1 }}", "-1"),
+    ("{{-payload.name-}}x", "Adax"),
+]
+
+
+@pytest.mark.parametrize(("template", "expected"), SDK_ACCEPTS)
+def test_accepted_as_the_sdk_accepts_it(template: str, expected: str) -> None:
+    assert _compile({"body": template}) == {"body": expected}
+
+
+def test_the_broken_tag_in_html_is_a_parse_error() -> None:
+    # ``{% for ite')</script>{% for ...%}`` is one tag to LiquidJS: a ``for``
+    # whose header is not ``x in y`` (the most common disagreement recorded).
+    body = "<p>{% for ite')</script>{% for item in payload.list %}{{item}}{% endfor %}</p>"
+    assert _error_of({"subject": "Hi {{ payload.name }}", "body": body}) == "ParseError"
+
+
+def test_tokenization_errors_in_any_control_win_over_parse_errors() -> None:
+    # The SDK tokenizes the whole controls text before it parses any tag.
+    controls = {"subject": "{% endif %}", "body": "{{ payload.name"}
+    assert _error_of(controls) == "TokenizationError"
+    # Expression errors are found while parsing, so the first control's wins.
+    assert _error_of({"subject": "{% endif %}", "body": "{{ }}"}) == "ParseError"
+    assert _error_of({"subject": "{{ }}", "body": "{% endif %}"}) == "TokenizationError"
+
+
+def test_a_quoted_include_path_is_parsed_as_a_template() -> None:
+    assert _error_of({"body": "{% include '{{ }}' %}"}) == "TokenizationError"
+    assert _error_of({"body": "{% render '{{' %}"}) == "TokenizationError"
+    assert _error_of({"body": "{% include 'x{{ a }}' %}"}) == "RenderError"  # no such file
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "{{ a | f: 'x', b[0] }}{% if a %}",
+        "{% raw %}{% endraw x{% x",
+        "{% case a %}{% when 1, 2 or 3 %}",
+        "{% liquid echo a\n",
+    ],
+)
+def test_the_syntax_check_is_linear(shape: str) -> None:
+    sources = [shape * (400 << step) for step in range(4)]
+    runs = [lambda source=source: liquidjs_error(source, 30) for source in sources]
+    times = growth_times(runs, lambda ts: per_doubling(ts) < 2.6)
+    assert per_doubling(times) < 2.6, times
