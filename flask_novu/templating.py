@@ -1268,7 +1268,13 @@ class _StepRender:
                 template = prepared.template
                 context = self._render_context(template)
                 buffer = context.get_buffer()
-                template.render_with_context(context, buffer)
+                try:
+                    template.render_with_context(context, buffer)
+                except LiquidSyntaxError as err:
+                    # python-liquid's answer to a break/continue outside any loop.
+                    if str(err.message) not in _INTERRUPTED:
+                        raise
+                    raise _Stopped(_unescape(_restore_translations(buffer.getvalue()))) from None
                 rendered = buffer.getvalue()
         except ResourceLimitError as err:
             raise _error("LimitError") from err
@@ -1280,6 +1286,22 @@ class _StepRender:
         except MemoryError as err:  # pragma: no cover - depends on the host
             raise _error("LimitError") from err
         return _unescape(_restore_translations(rendered))
+
+
+_INTERRUPTED = ("unexpected 'break'", "unexpected 'continue'")
+
+
+class _Stopped(Exception):
+    """A ``break`` or ``continue`` outside any loop.
+
+    LiquidJS then stops rendering the whole template, which for the SDK is
+    the whole controls text: the controls after it are left out (the SDK's
+    JSON repair closes what was open).  ``partial`` is what was compiled.
+    """
+
+    def __init__(self, partial: Any) -> None:
+        super().__init__("stopped")
+        self.partial = partial
 
 
 def _looks_like_json(value: str) -> bool:
@@ -1326,10 +1348,22 @@ def _compile(value: Any, step: _StepRender) -> Any:
                 return _js_json(_compile(parsed, step))
         return step.render(value)
     if isinstance(value, dict):
-        compiled = {str(key): _compile(item, step) for key, item in _js_items(value)}
+        compiled: dict[str, Any] = {}
+        try:
+            for key, item in _js_items(value):
+                compiled[key] = _compile(item, step)
+        except _Stopped as stop:
+            compiled[key] = stop.partial
+            raise _Stopped({k: compiled[str(k)] for k in value if str(k) in compiled}) from None
         return {key: compiled[str(key)] for key in value}
     if isinstance(value, list):
-        return [_compile(item, step) for item in value]
+        items: list[Any] = []
+        try:
+            for item in value:
+                items.append(_compile(item, step))
+        except _Stopped as stop:
+            raise _Stopped([*items, stop.partial]) from None
+        return items
     return value
 
 
@@ -1398,7 +1432,10 @@ def _compile_all(controls: dict[str, Any], context: dict[str, Any], limits: Liqu
         _check_tokens(text, step.limits)
     for text in templates:
         _prepare(text, step.limits)
-    compiled: dict[str, Any] = _compile(controls, step)
+    try:
+        compiled: dict[str, Any] = _compile(controls, step)
+    except _Stopped as stop:
+        compiled = stop.partial
     data = compiled.get("data")
     if isinstance(data, dict):
         compiled["data"] = _repair_data(data)

@@ -218,3 +218,20 @@ def test_the_syntax_check_is_linear(shape: str) -> None:
     runs = [lambda source=source: liquidjs_error(source, 30) for source in sources]
     times = growth_times(runs, lambda ts: per_doubling(ts) < 2.6)
     assert per_doubling(times) < 2.6, times
+
+
+@pytest.mark.parametrize(
+    ("controls", "expected"),
+    [
+        ({"body": "a{% break %}b"}, {"body": "a"}),
+        ({"body": "a{% if true %}{% continue %}{% endif %}b"}, {"body": "a"}),
+        ({"subject": "x", "body": "z{% break %}w", "after": "q"}, {"subject": "x", "body": "z"}),
+        ({"a": {"b": "x{% break %}y", "c": "z"}, "d": "w"}, {"a": {"b": "x"}}),
+        ({"a": ["p", "x{% break %}y", "q"], "n": 5}, {"a": ["p", "x"]}),
+        ({"n": 5, "b": True, "s": "x{% break %}", "t": 7}, {"n": 5, "b": True, "s": "x"}),
+    ],
+)
+def test_a_break_outside_any_loop_ends_the_controls(controls: dict[str, Any], expected: Any) -> None:
+    # The SDK renders the controls as one template: a break outside a loop
+    # stops it there, and its JSON repair closes what was open.
+    assert _compile(controls) == expected
