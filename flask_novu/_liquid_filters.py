@@ -25,7 +25,7 @@ import math
 import random
 import re
 import unicodedata
-from typing import Any, Callable, Iterable, Mapping, Sequence, cast
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, cast
 from urllib.parse import quote, unquote
 
 from liquid import Undefined
@@ -192,24 +192,68 @@ def _well_formed(text: str) -> str:
 MISSING: Any = Undefined("")
 
 
-def read_property(value: object, key: str) -> Any:
-    """LiquidJS ``Context.readProperty`` on plain data (``undefined`` is :data:`MISSING`)."""
+_INDEX_KEY = re.compile(r"0|[1-9]\d*")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _own_element(items: Sequence[Any], key: str | float) -> Any:
+    """``items[key]`` for an own index ``key`` (a canonical index string or a
+    whole number), else :data:`MISSING`."""
+    if isinstance(key, str):
+        if not _INDEX_KEY.fullmatch(key):
+            return MISSING
+        index = int(key)
+    elif isinstance(key, bool) or not float(key).is_integer():
+        return MISSING
+    else:
+        index = int(key)
+    return items[index] if 0 <= index < len(items) else MISSING
+
+
+def _is_own_property(value: object, key: str | float) -> bool:
+    """Whether ``key`` names an own property of ``Object(value)``."""
+    if is_object(value):
+        return (key if isinstance(key, str) else js_string(key)) in value  # type: ignore[operator]
+    if isinstance(value, str):
+        return key == "length" or _own_element(_utf16_units(value), key) is not MISSING
+    if is_array(value):
+        return key == "length" or _own_element(value, key) is not MISSING  # type: ignore[arg-type]
+    return False
+
+
+def read_property(value: object, key: str | float) -> Any:
+    """LiquidJS ``Context.readProperty`` (own properties only) on plain data.
+
+    ``key`` is a string, or a number from a ``[0]`` subscript: only a number
+    counts from the end of an array when negative. A missing property is
+    :data:`MISSING` (``undefined``).
+    """
     if is_nil(value):
         return value
-    if is_array(value) and re.fullmatch(r"-?\d+", key):
-        index = int(key)
+    if is_array(value) and isinstance(key, (int, float)) and not isinstance(key, bool):
         items: Sequence[Any] = value  # type: ignore[assignment]
-        if index < 0:
-            index += len(items)
-        return items[index] if 0 <= index < len(items) else MISSING
+        index = key + len(items) if key < 0 else key
+        return _own_element(items, index)
     if is_object(value):
         mapping: Mapping[str, Any] = value  # type: ignore[assignment]
-        if key in mapping:
-            return mapping[key]
-    elif isinstance(value, str) and key == "length":
-        return js_length(value)
-    elif is_array(value) and key == "length":
-        return len(value)  # type: ignore[arg-type]
+        name = key if isinstance(key, str) else js_string(key)
+        if name in mapping:
+            return mapping[name]
+    elif isinstance(value, str):
+        if key == "length":
+            return js_length(value)
+        unit = _own_element(_utf16_units(value), key)
+        if unit is not MISSING:
+            return unit
+    elif is_array(value):
+        if key == "length":
+            return len(value)  # type: ignore[arg-type]
+        element = _own_element(value, key)  # type: ignore[arg-type]
+        if element is not MISSING:
+            return element
     if key == "size":
         if isinstance(value, str):
             return js_length(value)
@@ -225,21 +269,91 @@ def read_property(value: object, key: str) -> Any:
 
 
 def read_path(value: object, path: object) -> Any:
+    """``_getFromScope(value, stringify(path).split('.'))``."""
     for key in stringify(path).split("."):
         value = read_property(value, key)
     return value
 
 
-_PROPERTY_TOKEN = re.compile(r"""\[\s*(?:'([^']*)'|"([^"]*)"|(-?\d+))\s*\]|\.?([^.\[\]]+)""")
+_WIDE_BLANKS = "\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: LiquidJS identifier characters (``isWord``).
+_IDENTIFIER = re.compile(f"(?:[A-Za-z0-9_?-]|[^\\x00-\\x7f{_WIDE_BLANKS}\u201c\u201d])*")
+_SKIP_BLANK = re.compile(f"[\t\n\v\f\r {_WIDE_BLANKS}]*")
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+_NUMBER_LITERAL = re.compile(r"[+-]?\d+(?:\.(?!\.)\d*)?(?![A-Za-z0-9_?\-]|[^\x00-\x7f])")
+
+
+class _ScopeValue(NamedTuple):
+    """A parsed ``Tokenizer.readScopeValue``: each key a string, a number or
+    a nested scope value (``a[b]``)."""
+
+    keys: tuple[Any, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_scope_value(text: str) -> _ScopeValue | None:
+    """LiquidJS ``new Tokenizer(text).readScopeValue()`` (``None``: no token)."""
+    keys: list[Any] = []
+    position = _SKIP_BLANK.match(text).end()  # type: ignore[union-attr]
+    while position < len(text):
+        char = text[position]
+        if char == "[":
+            position = _SKIP_BLANK.match(text, position + 1).end()  # type: ignore[union-attr]
+            quoted = _QUOTED.match(text, position)
+            number = None if quoted else _NUMBER_LITERAL.match(text, position)
+            if quoted:
+                keys.append(quoted.group()[1:-1])
+                position = quoted.end()
+            elif number:
+                keys.append(float(number.group()))
+                position = number.end()
+            else:
+                name = _IDENTIFIER.match(text, position).group()  # type: ignore[union-attr]
+                keys.append(_parse_scope_value(name) if name else "")
+                position += len(name)
+            close = text.find("]", position)
+            if close < 0:
+                raise ValueError("[ not closed")
+            position = close + 1
+            continue
+        if not keys:
+            name = _IDENTIFIER.match(text, position).group()  # type: ignore[union-attr]
+            if name:
+                keys.append(name)
+                position += len(name)
+                continue
+        if char == "." and text[position + 1 : position + 2] != ".":
+            name = _IDENTIFIER.match(text, position + 1).group()  # type: ignore[union-attr]
+            if not name:
+                break
+            keys.append(name)
+            position += 1 + len(name)
+            continue
+        break
+    return _ScopeValue(tuple(keys)) if keys else None
+
+
+def _evaluate_scope_value(token: _ScopeValue, item: object) -> Any:
+    """Evaluate ``token`` in a context whose scope is ``item``
+    (``evalToken(token, context.spawn(item))``)."""
+    keys = [_evaluate_scope_value(key, item) if isinstance(key, _ScopeValue) else key for key in token.keys]
+    keys = [key if isinstance(key, str) or _is_number(key) else js_string(key) for key in keys]
+    first_key = keys[0]
+    if _is_own_property(item, first_key):
+        value = read_property(item, first_key)
+    else:
+        # Not in the item's scope: LiquidJS reads the (empty) globals object.
+        value = 0 if first_key == "size" else MISSING
+    for key in keys[1:]:
+        value = read_property(value, key)
+    return value
 
 
 def read_scope_value(value: object, expression: object) -> Any:
-    """Evaluate a ``where``/``group_by`` property expression (``a.b[0]``) on ``value``."""
-    text = stringify(expression).strip()
-    for match in _PROPERTY_TOKEN.finditer(text):
-        key = next(group for group in match.groups() if group is not None)
-        value = read_property(value, key)
-    return value
+    """Evaluate a ``where``/``group_by`` property expression (``a.b[0]``) with
+    ``value`` as the scope, or :data:`MISSING` for an empty expression."""
+    token = _parse_scope_value(stringify(expression))
+    return MISSING if token is None else _evaluate_scope_value(token, value)
 
 
 # -- comparisons -----------------------------------------------------------------

@@ -31,6 +31,7 @@ import json
 import math
 import re
 import threading
+from io import StringIO
 from itertools import islice
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -826,6 +827,28 @@ def _positional_capacity(func: Callable[..., object]) -> int | None:
     return count
 
 
+def _utf8_size(text: str) -> int:
+    """UTF-8 bytes of ``text``, a lone surrogate counted as Node writes it (3)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+class _LimitedOutput(StringIO):
+    """python-liquid's limited output stream, able to count lone surrogates
+    (``{{ '🎉' | first }}`` is half of an emoji, as in JavaScript)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        if text:
+            self.size += len(text) if text.isascii() else _utf8_size(text)
+            if self.size > self.limit:
+                raise OutputStreamLimitError("output stream limit reached", token=None)
+        return super().write(text)
+
+
 class _LimitedContext(RenderContext):
     """Render context that bounds loop work, filter results and text sizes."""
 
@@ -859,6 +882,12 @@ class _LimitedContext(RenderContext):
         if key == "length" and isinstance(obj, (list, tuple, range)):
             return len(obj)
         return super().get_item(obj, key)
+
+    def get_buffer(self, buf: TextIO | None = None) -> StringIO:
+        limit = self.env.output_stream_limit
+        if limit is None:
+            return StringIO()
+        return _LimitedOutput(limit - (buf.size if isinstance(buf, _LimitedOutput) else 0))
 
     def raise_for_loop_limit(self, length: int = 1) -> None:
         self.budget.charge_iterations(length, 0)
@@ -1220,7 +1249,7 @@ def _render_plan(prepared: _Prepared, context: Mapping[str, Any], budget: _Budge
                 budget.check_text(value)
             text = _output_text(value)
         if output_limit is not None and text:
-            size += len(text) if text.isascii() else len(text.encode("utf-8"))
+            size += len(text) if text.isascii() else _utf8_size(text)
             if size > output_limit:
                 raise OutputStreamLimitError("output stream limit reached", token=None)
         pieces.append(text)

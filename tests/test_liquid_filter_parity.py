@@ -71,3 +71,50 @@ ROUND = [
 @pytest.mark.parametrize(("template", "value", "expected"), SURPLUS_ARGUMENTS + MISSING_OPERAND + ROUND)
 def test_math_and_arity(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected
+
+
+# ``where``/``reject``/``has``/``find``/``find_index``/``group_by`` read their
+# property as a scope value with the item as the scope: an empty property is
+# ``undefined``, the first key must be the item's own property (a string's
+# characters, an array's indices), and only a ``[-1]`` number counts from the
+# end (``0`` is truthy). ``map``/``sum``/``sort`` read ``item[key]`` for each dotted key.
+PROPERTIES = [
+    ("{{ payload.v | where }}", '"hello"', "[]"),
+    ("{{ payload.v | reject }}", '"hello"', "['hello']"),
+    ("{{ payload.v | has: nil }}", '["a"]', "false"),
+    ("{{ payload.v | find_index }}", "[1,2]", ""),
+    ("{{ payload.v | find: '' }}", "[1,2]", ""),
+    ("{{ payload.v | group_by }}", '["x"]', "[{'items':['x']}]"),
+    ("{{ payload.v | where: 2 }}", '"hello world"', "['hello world']"),
+    ("{{ payload.v | has: 2 }}", '["ab", "abc"]', "true"),
+    ("{{ payload.v | find_index: 2 }}", '["ab", "abc"]', "1"),
+    ("{{ payload.v | group_by: 2 }}", '"hello"', "[{'name':'l','items':['hello']}]"),
+    ("{{ payload.v | where: -1 }}", "[[1,2],[3]]", "[]"),
+    ("{{ payload.v | where: '[-1]' }}", "[[1,0],[3]]", "[]"),
+    ("{{ payload.v | where: 'a[-1]', 3 }}", '[{"a":[1,0]},{"a":[3]}]', "[{'a':[3]}]"),
+    ("{{ payload.v | where: 'a.size' }}", '[{"a":[1]},{"b":[]}]', "[{'a':[1]}]"),
+    ("{{ payload.v | where: 'a.size' }}", '[{"a":[1]},{"a":[]}]', "[{'a':[1]},{'a':[]}]"),
+    ("{{ payload.v | where: 'size', 2 }}", "[[1],[2]]", "[]"),
+    ("{{ payload.v | group_by: 'a' }}", '[null,"",0]', "[{'items':[null,'',0]}]"),
+    ("{{ payload.v | group_by: -1 }}", '{"a":1,"b":"x"}', "[{'items':[['a',1],['b','x']]}]"),
+    ("{{ payload.v | map: 2 }}", '"hello world"', "['l']"),
+    ("{{ payload.v | map: -1 }}", "[[1,2],[3]]", "[null,null]"),
+    ("{{ payload.v | map: 'length' }}", '["ab",[1]]', "[2,1]"),
+    ("{{ payload.v | sum: 2 }}", '"3.7"', "7"),
+    ("{{ payload.v | sum: -1 }}", "[[1,2],[3]]", "0"),
+    ("{{ payload.v | sort: '0' | map: 1 }}", '[["b","y"],["a","x"]]', "['x','y']"),
+]
+
+# Half of an astral character is a JavaScript string too (``first`` and
+# ``last`` read UTF-16 units); it renders instead of failing the request.
+SURROGATES = [
+    ("{{ payload.v | first }}", '"🎉a😀b"', "\ud83c"),
+    ("{% if true %}{{ payload.v | first | append: 1 }}{% endif %}", '"🎉a"', "\ud83c1"),
+    ("{% capture c %}{{ payload.v | last | upcase }}{% endcapture %}{{ c }}", '"a😀"', "\ude00"),
+    ("{{ payload.v | first | size }}", '"🎉"', "1"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), PROPERTIES + SURROGATES)
+def test_properties_and_utf16(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
