@@ -178,6 +178,15 @@ def _to_integer(value: object) -> int:
     return int(number)
 
 
+def _well_formed_code_points(text: str) -> list[str]:
+    """``[...text]``: code points, a lone surrogate being one of its own."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return list(text)
+    return [
+        unit for unit in re.findall("[\ud800-\udbff][\udc00-\udfff]|.", text, flags=re.S)
+    ]
+
+
 def _well_formed(text: str) -> str:
     """``text`` with lone surrogates replaced, as Node's UTF-8 encoder does."""
     if any("\ud800" <= char <= "\udfff" for char in text):
@@ -766,11 +775,14 @@ def uniq(value: object) -> list[Any]:
 def sample(value: object, count: object = 1) -> Any:
     if is_nil(value):
         return []
-    items: list[Any] = to_array(value) if is_array(value) else list(_utf16_units(stringify(value)))
+    # ``[...v]``: an array's items or a string's code points.
+    items: list[Any] = to_array(value) if is_array(value) else list(_well_formed_code_points(stringify(value)))
     shuffled = random.sample(items, len(items))
-    if count == 1 or isinstance(count, Undefined):
-        return shuffled[0] if shuffled else None
-    return shuffled[: max(_to_integer(count), 0)]
+    if isinstance(count, Undefined) or (_is_number(count) and count == 1):
+        return shuffled[0] if shuffled else MISSING
+    number = js_number_of(count)
+    end = len(items) if number == math.inf else 0 if math.isnan(number) or number == -math.inf else int(number)
+    return shuffled[:end]
 
 
 # -- string filters --------------------------------------------------------------
@@ -870,6 +882,13 @@ def replace_last(value: object, pattern: object = None, replacement: object = No
     return text[:index] + new + text[index + len(old) :]
 
 
+def _steps(count: float) -> int:
+    """How many times ``for (i = 0; i < count; i++)`` runs (clamped)."""
+    if math.isnan(count) or count <= 0:
+        return 0
+    return 2**62 if math.isinf(count) else math.ceil(count)
+
+
 def truncate(value: object, length: object = 50, ellipsis: object = "...") -> Any:
     if isinstance(length, Undefined):
         length = 50
@@ -877,10 +896,9 @@ def truncate(value: object, length: object = 50, ellipsis: object = "...") -> An
         ellipsis = "..."
     text, tail = stringify(value), stringify(ellipsis)
     limit = js_number_of(length)
-    count = _to_integer(length) if not math.isnan(limit) else 0
-    if js_length(text) <= limit or _code_points_index(text, 0, count) >= js_length(text):
+    if js_length(text) <= limit or _code_points_index(text, 0, _steps(limit)) >= js_length(text):
         return value
-    keep = max(count - len(tail), 0)
+    keep = _steps(max(limit - len(tail), 0))
     return _well_formed("".join(_utf16_units(text)[: _code_points_index(text, 0, keep)])) + tail
 
 
@@ -892,9 +910,10 @@ def truncatewords(value: object, words: object = 15, ellipsis: object = "...") -
     text, tail = stringify(value), stringify(ellipsis)
     parts = _JS_SPACE_RUN.split(text.lstrip(_JS_SPACE))
     count = js_number_of(words)
-    if not count > 0:
+    if count <= 0:
         count = 1
-    taken = parts[: max(_to_integer(count), 0) if not math.isinf(count) else len(parts)]
+    # ``arr.slice(0, words)``: NaN takes nothing, a fraction is truncated.
+    taken = parts[: len(parts) if math.isinf(count) else 0 if math.isnan(count) else int(count)]
     result = " ".join(taken)
     if len(parts) >= count:
         result += tail

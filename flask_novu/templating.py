@@ -75,6 +75,7 @@ from ._liquid_filters import (
     js_number_of as _js_to_number,
     js_string,
     standard_filters,
+    stringify,
 )
 from ._liquid_lex import NestingTooDeep, tokenize
 from ._liquid_syntax import liquidjs_error
@@ -499,11 +500,21 @@ def _inflect(word: str, count: float) -> str:
 # -- the Liquid engine ---------------------------------------------------------
 
 
-def _write_output(value: object, context: RenderContext, buffer: TextIO) -> int:
+def _write_output(value: object, context: RenderContext, buffer: TextIO, raw: bool = False) -> int:
     _check_size(value, context)
     if _is_structure(value):
         _charge_text(value, context)
+        if raw:
+            # ``raw`` skips the SDK's escaper: LiquidJS writes ``stringify(value)``
+            # (an array's items concatenated, an object ``[object Object]``).
+            value = stringify(value)
     return buffer.write(_output_text(value))
+
+
+def _ends_raw(expression: object) -> bool:
+    """Whether an output's last filter is ``raw``."""
+    filters = getattr(expression, "filters", None)
+    return bool(filters) and filters[-1].name == "raw"  # type: ignore[index]
 
 
 class _NovuOutputNode(OutputNode):
@@ -521,7 +532,7 @@ class _NovuOutputNode(OutputNode):
             and type(expression.left) in _DROP_LITERALS
         ):
             return buffer.write("{}")
-        return _write_output(expression.evaluate(context), context, buffer)
+        return _write_output(expression.evaluate(context), context, buffer, _ends_raw(expression))
 
 
 _DROP_LITERALS = (Nil, Empty, Blank)
@@ -531,7 +542,8 @@ class _NovuEchoNode(EchoNode):
     """``{% echo ... %}`` with the SDK's output escaping."""
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        return _write_output(self.expression.evaluate(context), context, buffer)
+        expression = self.expression
+        return _write_output(expression.evaluate(context), context, buffer, _ends_raw(expression))
 
 
 class _NovuOutput(Output):
@@ -1065,6 +1077,7 @@ def _plain_filters(
         func = env.filters.get(item.name)
         if (
             func is None  # unknown: python-liquid decides
+            or item.name == "raw"  # written without the SDK's escaper
             or item.args
             or getattr(func, "with_context", False)
             or getattr(func, "with_environment", False)

@@ -118,3 +118,30 @@ SURROGATES = [
 @pytest.mark.parametrize(("template", "value", "expected"), PROPERTIES + SURROGATES)
 def test_properties_and_utf16(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected
+
+
+# ``truncate`` advances ``length`` code points with ``i < length`` (a fraction
+# rounds up); ``truncatewords`` slices with its raw argument (``'a'`` takes
+# no word); ``sample`` slices its shuffle with ``count`` (``-1``: all but one);
+# ``raw`` output skips the SDK's escaper, so LiquidJS writes ``stringify``.
+STRINGS = [
+    ("{{ payload.v | truncate: 1.5 }}", "-3", "-3"),
+    ("{{ payload.v | truncate: 2.5 }}", "[1,2,3]", "[1,2,3]"),
+    ("{{ payload.v | truncate: 4.5 }}", '"hello world"', "he..."),
+    ("{{ payload.v | truncatewords: 'a' }}", '"hello world"', ""),
+    ("{{ payload.v | truncatewords: 1.5 }}", '"hello big world"', "hello..."),
+    ("{{ payload.v | truncatewords: 0 }}", '"hello world"', "hello..."),
+    ("{{ payload.v | sample: -1 | size }}", '"hello"', "4"),
+    ("{{ payload.v | sample: 1.5 | size }}", "[1,2,3]", "1"),
+    ("{{ payload.v | sample: 9 | sort | join: ',' }}", '"b🎉a"', "a,b,🎉"),
+    ("{{ payload.v | raw }}", "[1,[2,3]]", "123"),
+    ("{{ payload.v | raw }}", '{"a":1}', "[object Object]"),
+    ("{{ payload.v | raw }}", '[null,"",0]', "0"),
+    ("{% echo payload.v | raw %}", '["b","a"]', "ba"),
+    ("{{ payload.v | raw }}", '"It\'s"', "It's"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), STRINGS)
+def test_string_filters(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
