@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 from liquid import Undefined
 
-from ._liquid_filters import is_nil, js_number_of, stringify
+from ._liquid_filters import is_nil, js_join, js_number_of, stringify
 
 __all__ = ["date_filters"]
 
@@ -98,6 +98,68 @@ def _v8_numeric_date(first: int, second: str | None) -> datetime | None:
         return None
 
 
+#: V8's legacy date tokens: numbers, words, blank runs, other characters.
+_LEGACY_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|\s+|.", re.S)
+#: Words V8 reads as part of a date (months, AM/PM, zones, the ISO ``T``).
+_LEGACY_KEYWORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep oct nov dec am pm ut utc gmt z t".split()
+)
+_LEGACY_SEPARATOR = re.compile(r"-?[\s,./;]*\Z")
+
+
+def _v8_legacy_numbers(text: str) -> datetime | None | bool:
+    """V8's legacy reading of up to three bare numbers (``"1,2,3"``,
+    ``"Order 5"``, ``"a,5"``: what ``new Date(String(value))`` makes of a
+    list), in local time. Words before the first number are ignored; the
+    first number is a year if it cannot be a day (``32``, ``2024``), else
+    a month followed by day and year (each defaulting to 1; two-digit
+    years are 1950-2049). ``False``: not such a text (other rules decide).
+    """
+    tokens = _LEGACY_TOKEN.findall(text)
+    numbers: list[int] = []
+    separator: list[str] = []
+    previous = ""
+    for token in tokens:
+        if token.isdigit() and token.isascii():
+            if previous.isalpha():
+                return None  # "zz9"
+            if numbers and not (separator and _LEGACY_SEPARATOR.match("".join(separator))):
+                return None
+            if len(numbers) == 3 or len(token) > 9:
+                return None  # more than three numbers, or beyond any year
+            numbers.append(int(token))
+            separator = []
+        elif token.isalpha():
+            if token.lower()[:3] in _LEGACY_KEYWORDS or token.lower() in _LEGACY_KEYWORDS:
+                return False
+            if numbers:
+                return None  # a word after a number: not a date
+        elif token in ("(", ":", "+") or not token.isascii():
+            return False
+        elif numbers:
+            separator.append(token)
+        previous = token
+    if not numbers:
+        return False
+    if separator and not _LEGACY_SEPARATOR.match("".join(separator)):
+        return None
+    first, month, day = (numbers + [1, 1])[:3]
+    if 1 <= first <= 31:
+        month, day, year = first, month, day
+    else:
+        year = first
+    if 0 <= year <= 49:
+        year += 2000
+    elif 50 <= year <= 99:
+        year += 1900
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    try:
+        return (datetime(year, month, 1) + timedelta(days=day - 1)).astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def _parse_text(text: str) -> datetime | None:
     text = text.strip()
     match = _ISO.match(text)
@@ -120,6 +182,9 @@ def _parse_text(text: str) -> datetime | None:
             delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             return naive.replace(tzinfo=timezone(sign * delta))
         return naive.astimezone()
+    legacy = _v8_legacy_numbers(text)
+    if legacy is not False:
+        return legacy  # type: ignore[return-value]
     numeric = _V8_MONTH_DAY.match(text)
     if numeric:
         return _v8_numeric_date(int(numeric.group(1)), numeric.group(2))
@@ -166,7 +231,7 @@ def _parse_date(value: object, offset: object = None) -> _LiquidDate | None:
     elif isinstance(value, str):
         instant = _from_ms(float(value) * 1000) if value.isdigit() and value.isascii() else _parse_text(value)
     elif isinstance(value, (list, tuple)):
-        instant = _parse_text(",".join(stringify(item) for item in value)) if value else None
+        instant = _parse_text(js_join(value, ",")) if value else None  # String(value)
     else:
         instant = None
     if instant is None:

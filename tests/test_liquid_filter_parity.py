@@ -8,6 +8,9 @@ way the bridge reads a request body) and the body the SDK's
 
 from __future__ import annotations
 
+import time
+from typing import Iterator
+
 import pytest
 
 from flask_novu.codec import loads_body
@@ -144,4 +147,43 @@ STRINGS = [
 
 @pytest.mark.parametrize(("template", "value", "expected"), STRINGS)
 def test_string_filters(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
+
+
+# The date filters read a list as ``new Date(String(list))``, and V8 reads
+# up to three bare numbers as a legacy date (words before them ignored): a
+# month, day and year, or a year first when it cannot be a day.
+DATES = [
+    ("{{ payload.v | date_to_string }}", "[1,2,3]", "02 Jan 2003"),
+    ("{{ payload.v | date_to_xmlschema }}", '[null,"",0]', "2000-01-01T00:00:00+00:00"),
+    ("{{ payload.v | date_to_long_string }}", "[[1,2],[3]]", "02 January 2003"),
+    ("{{ payload.v | at_least: 5 | unshift: 'a' | date_to_rfc822 }}", "{}", "Tue, 01 May 2001 00:00:00 +0000"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"Order 5"', "2001-05-01"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"2024,1,2"', "2024-01-02"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"2,30,3"', "2003-03-02"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"1,2,49"', "2049-01-02"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"12/31/99"', "1999-12-31"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"5 apples"', "5 apples"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"1,2,3,4"', "1,2,3,4"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"1 -2"', "1 -2"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"zz9"', "zz9"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"x,31"', "x,31"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '["b","a"]', "['b','a']"),
+]
+
+
+@pytest.fixture()
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The SDK's answers were observed with TZ=UTC (legacy dates are local)."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset to pin the server's time zone")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), DATES)
+def test_dates(template: str, value: str, expected: str, utc: None) -> None:
     assert render(template, value) == expected
