@@ -32,7 +32,7 @@ import math
 import re
 import threading
 from io import StringIO
-from itertools import islice
+from itertools import count, islice
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence, TextIO, Tuple, Union
@@ -1119,11 +1119,15 @@ _CACHE_BYTES_PER_CHAR = 160
 _CACHE_ENTRY_BYTES = 1024
 
 
+#: Template cache keys: the control string and the token of its limits.
+_CacheKey = Tuple[str, int]
+
+
 class _TemplateCache:
     """A least-recently-used cache of prepared templates, bounded in bytes."""
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, LiquidLimits], tuple[_Prepared, int]] = OrderedDict()
+        self._entries: OrderedDict[_CacheKey, tuple[_Prepared, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -1132,7 +1136,7 @@ class _TemplateCache:
         """The estimated bytes the cached templates retain."""
         return self._bytes
 
-    def get(self, key: tuple[str, LiquidLimits]) -> _Prepared | None:
+    def get(self, key: _CacheKey) -> _Prepared | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -1140,9 +1144,8 @@ class _TemplateCache:
             self._entries.move_to_end(key)
             return entry[0]
 
-    def put(self, key: tuple[str, LiquidLimits], prepared: _Prepared) -> None:
+    def put(self, key: _CacheKey, prepared: _Prepared, budget: int) -> None:
         cost = _CACHE_ENTRY_BYTES + _CACHE_BYTES_PER_CHAR * len(key[0])
-        budget = key[1].max_cache_bytes
         if cost > budget:
             return
         with self._lock:
@@ -1161,6 +1164,22 @@ class _TemplateCache:
 
 
 _CACHE = _TemplateCache()
+_LIMITS_TOKENS: dict[LiquidLimits, int] = {}
+_NEXT_TOKEN = count()
+_LIMITS_TOKENS_BOUND = 64
+
+
+def _limits_token(limits: LiquidLimits) -> int:
+    """A small integer that stands for ``limits`` (equal limits, equal token)
+    in template cache keys, so a lookup hashes no dataclass.  Tokens are
+    never reused: when more than a few limits values were seen, the table
+    starts afresh and older cache entries age out unused."""
+    token = _LIMITS_TOKENS.get(limits)
+    if token is None:
+        if len(_LIMITS_TOKENS) >= _LIMITS_TOKENS_BOUND:
+            _LIMITS_TOKENS.clear()
+        token = _LIMITS_TOKENS.setdefault(limits, next(_NEXT_TOKEN))
+    return token
 
 
 def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
@@ -1168,11 +1187,11 @@ def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
 
     :raises ControlCompilationError: if the string is not a valid template.
     """
-    key = (value, limits)
+    key = (value, _limits_token(limits))
     prepared = _CACHE.get(key)
     if prepared is None:
         prepared = _prepare_uncached(value, limits)
-        _CACHE.put(key, prepared)
+        _CACHE.put(key, prepared, limits.max_cache_bytes)
     return prepared
 
 
@@ -1187,8 +1206,6 @@ def _template_source(value: str) -> str:
 
 def _check_tokens(value: str, limits: LiquidLimits) -> None:
     """Tokenize a control string; raises :class:`ControlCompilationError`."""
-    if _CACHE.get((value, limits)) is not None:
-        return
     try:
         for _ in tokenize(_template_source(value), limits.max_context_depth):
             pass
@@ -1283,6 +1300,8 @@ class _StepRender:
         self.env = _environment(limits)
         self.budget = _Budget(self.env)
         self._context: _LimitedContext | None = None
+        #: The templates of these controls, prepared before any renders.
+        self.prepared: dict[str, _Prepared] = {}
 
     def _render_context(self, template: BoundTemplate) -> _LimitedContext:
         if self._context is None:
@@ -1301,7 +1320,7 @@ class _StepRender:
             return _restore_translations(value)
         if len(value) > self.limits.max_template_length:
             raise _error("LimitError")
-        prepared = _prepare(value, self.limits)
+        prepared = self.prepared.get(value) or _prepare(value, self.limits)
         try:
             rendered = None
             if prepared.plan is not None and type(self.globals) is dict and self._plain_scope():
@@ -1467,13 +1486,27 @@ def _compile_all(controls: dict[str, Any], context: dict[str, Any], limits: Liqu
     step = _StepRender(context, limits or _DEFAULT_LIMITS)
     # The SDK tokenizes, then parses, the whole controls text before it
     # renders any of it: a syntax error anywhere wins over a render error.
-    templates = [text for text in _template_strings(controls) if "{{" in text or "{%" in text]
-    for text in templates:
-        if len(text) > step.limits.max_template_length:
+    # One cache look-up per template: a cached one was tokenized and parsed
+    # without error before.
+    limits = step.limits
+    token = _limits_token(limits)
+    prepared = step.prepared
+    missing: list[str] = []
+    for text in _template_strings(controls):
+        if "{{" not in text and "{%" not in text:
+            continue
+        if len(text) > limits.max_template_length:
             raise _error("LimitError")
-        _check_tokens(text, step.limits)
-    for text in templates:
-        _prepare(text, step.limits)
+        if text not in prepared:
+            cached = _CACHE.get((text, token))
+            if cached is None:
+                _check_tokens(text, limits)
+                missing.append(text)
+            else:
+                prepared[text] = cached
+    for text in missing:
+        if text not in prepared:
+            prepared[text] = _prepare(text, limits)
     try:
         compiled: dict[str, Any] = _compile(controls, step)
     except _Stopped as stop:

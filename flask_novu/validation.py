@@ -280,6 +280,44 @@ def clone_json(value: t.Any) -> t.Any:
     return value
 
 
+class _Large(Exception):
+    """A copy that outgrew :data:`_SMALL_COPY` containers."""
+
+
+#: Containers a copy may make with the garbage collector running: too few
+#: for its collections to rescan much of them (the collector starts one
+#: every 700 new containers).
+_SMALL_COPY = 100
+
+
+def _clone_small(value: t.Any, left: list[int]) -> t.Any:
+    """:func:`clone_json`, counting the containers made down from ``left[0]``;
+    raises :class:`_Large` below zero."""
+    if isinstance(value, dict):
+        left[0] -= 1
+        if left[0] < 0:
+            raise _Large
+        return {k: _clone_small(v, left) for k, v in value.items()}
+    if isinstance(value, list):
+        left[0] -= 1
+        if left[0] < 0:
+            raise _Large
+        return [_clone_small(v, left) for v in value]
+    return value
+
+
+def _copy(data: t.Any) -> t.Any:
+    """A deep copy of JSON data; a large one is made with the garbage
+    collector paused (nothing in it is cyclic: see flask_novu._gc), a small
+    one (the usual payload or step result) without the cost of pausing it."""
+    try:
+        return _clone_small(data, [_SMALL_COPY])
+    except _Large:
+        pass
+    with collector_paused():
+        return clone_json(data)
+
+
 def _replace(target: t.Any, source: t.Any) -> None:
     """Make container *target* equal to *source* in place."""
     if isinstance(target, dict):
@@ -680,8 +718,7 @@ class JsonSchemaValidator:
         """
         if self._empty_object and isinstance(data, dict):
             return {}
-        with collector_paused():  # nothing cyclic: see flask_novu._gc
-            value = clone_json(data)
+        value = _copy(data)
         if self._mutator is not None:
             self._mutator(value)
         elif not self._root_inert:

@@ -147,6 +147,28 @@ def test_a_template_larger_than_the_cache_still_renders() -> None:
     assert outcome({"body": "{{ payload.a }}" * 10}, limits, a="x") == {"body": "x" * 10}
 
 
+def test_cached_templates_are_kept_per_limits_value() -> None:
+    # The cache key stands for the limits value: a template prepared under
+    # one value is never rendered under another, equal values share it.
+    templating._prepare.cache_clear()  # type: ignore[attr-defined]
+    try:
+        body = {"body": "{{ payload.a }}"}
+        small, default = LiquidLimits(max_output_size=10), LiquidLimits()
+        for _ in range(2):
+            assert outcome(body, default, a="x" * 20) == {"body": "x" * 20}
+            assert outcome(body, small, a="x" * 20) == LIMIT_ERROR
+            assert outcome(body, LiquidLimits(max_output_size=10), a="x" * 5) == {"body": "x" * 5}
+        assert outcome(body, None, a="x" * 20) == {"body": "x" * 20}
+        # One entry per distinct limits value (equal ones built apart included).
+        retained = templating._CACHE.retained_bytes
+        for _ in range(3):
+            outcome(body, LiquidLimits(max_output_size=10), a="x")
+            outcome(body, LiquidLimits(), a="x")
+        assert templating._CACHE.retained_bytes == retained
+    finally:
+        templating._prepare.cache_clear()  # type: ignore[attr-defined]
+
+
 # -- linear time ---------------------------------------------------------------
 
 

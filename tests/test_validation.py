@@ -118,6 +118,34 @@ def test_input_is_not_mutated_and_defaults_are_copies() -> None:
     assert schema["properties"]["tags"]["default"] == []  # type: ignore[index]
 
 
+def _nested(containers: int) -> t.Any:
+    """JSON data of exactly ``containers`` dicts and lists, nested and side by side."""
+    value: t.Any = {"leaf": 1}
+    made = 1
+    while made < containers:
+        value = [value, "x", None] if made % 2 else {"k": value, "n": made, "s": "t"}
+        made += 1
+    return value
+
+
+@pytest.mark.parametrize("containers", [1, 99, 100, 101, 400])
+@pytest.mark.parametrize("wrap", [dict, list])
+def test_validated_copy_is_a_deep_copy_below_and_above_the_paused_size(
+    containers: int, wrap: t.Callable[[t.Any], t.Any]
+) -> None:
+    # Copies of up to 100 containers run with the collector on, larger ones
+    # with it paused: both give the same independent copy.
+    data = {"a": _nested(containers), "b": [_nested(containers)]} if wrap is dict else [_nested(containers)]
+    snapshot = copy.deepcopy(data)
+    copied = JsonSchemaValidator({}).validate(data)
+    assert copied == snapshot
+    assert json.dumps(copied) == json.dumps(snapshot)
+    inner_copy, inner_data = (copied["a"], data["a"]) if wrap is dict else (copied[0], data[0])
+    assert inner_copy is not inner_data
+    (copied["b"] if wrap is dict else copied).append("changed")
+    assert data == snapshot
+
+
 # -- in_app redirect: if/then/else defaults -------------------------------------
 
 
