@@ -577,6 +577,14 @@ def _start_tag(name: str, attributes: Dict[str, str]) -> str:
 
 _STYLE_CLOSER = re.compile("</style", re.IGNORECASE)
 
+#: Tags the tokenizer's fast paths handle in one piece: allowed, neither
+#: raw text (``style``, ``title``) nor foreign content, so opening one is
+#: the implied closes, the stack push and the filter's start tag (closing a
+#: void one at once), and closing the innermost open one is a pop.  The
+#: general path (``open_tag_name`` ... ``on_close``) does the same in steps;
+#: ``tests/test_sanitize.py`` checks the two agree on every input.
+_FAST_TAGS = _ALLOWED_TAGS - {"style", "title"} - _FOREIGN_ELEMENTS - _INTEGRATION_ELEMENTS
+
 
 class _Sanitizer:
     """One run of the tokenizer, element stack and filter over a string."""
@@ -585,6 +593,9 @@ class _Sanitizer:
         "text", "out", "raw", "open", "open_count", "foreign", "frames", "skip_text",
         "skip_depth", "tag_name", "attributes",
     )
+
+    #: Whether the fast paths run (off only to test them against the steps).
+    fast = True
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -766,7 +777,23 @@ class _Sanitizer:
             elif char == "/":
                 end_tag = _END_TAG.match(text, stop)
                 if end_tag is not None:
-                    self.close_tag(end_tag.group(1).lower())
+                    name = end_tag.group(1).lower()
+                    open_ = self.open
+                    if (
+                        open_ and open_[-1] == name and name in _FAST_TAGS
+                        and not self.skip_text and self.fast
+                    ):
+                        # The innermost open element: close_tag's pop and on_close.
+                        open_.pop()
+                        self.open_count[name] -= 1
+                        if self.raw:
+                            self.flush_raw()
+                        frames = self.frames
+                        if frames and frames[-1][0] == name:
+                            frames.pop()  # allowed: its frame says so
+                            self.out.append("</" + name + ">")
+                    else:
+                        self.close_tag(name)
                     section = position = end_tag.end()
                     continue
                 closer = _end(_SKIP_WHITESPACE, text, after + 1)
@@ -867,6 +894,12 @@ class _Sanitizer:
         tokenizer rules, for the common case that the tag ends)."""
         text = self.text
         raw = match.group(1)
+        name = raw.lower()
+        if name in _FAST_TAGS and not self.skip_text and self.fast:
+            tail = match.group(3)
+            if not (tail and tail.rstrip(_TAG_WHITESPACE).endswith("/")):
+                self._fast_start_tag(name, match)
+                return match.end()
         sequence: Optional[str] = None
         by_second = _SPECIAL_BY_SECOND.get(raw[0].lower())
         if by_second is not None and len(raw) > 1 and raw.isascii():
@@ -894,6 +927,41 @@ class _Sanitizer:
         if sequence is not None:
             return self._raw_text(match.end(), sequence)
         return match.end()
+
+    def _fast_start_tag(self, name: str, match: re.Match[str]) -> None:
+        """A start tag of :data:`_FAST_TAGS`, not self-closed, outside
+        skipped content: ``open_tag_name``, ``end_open_tag`` and the filter's
+        ``on_open`` (and ``on_close`` for a void element) in one."""
+        open_ = self.open
+        implied = _OPEN_IMPLIES_CLOSE.get(name)
+        if implied is not None:
+            while open_ and open_[-1] in implied:
+                self.on_close(self._pop())
+        void = name in _VOID_ELEMENTS
+        if not void:
+            open_.append(name)
+            self.open_count[name] = self.open_count.get(name, 0) + 1
+        attributes: Dict[str, str] = {}
+        start, end = match.span(2)
+        if start < end:
+            for attribute, value in _ATTRIBUTE.findall(self.text[start:end] + ">"):
+                if value and (value[0] == '"' or value[0] == "'"):
+                    value = value[1:-1]
+                if "&" in value:
+                    value = _decode_attribute(value, 0, len(value))
+                attribute = attribute.lower()
+                if attribute not in attributes and attribute != "__proto__":
+                    attributes[attribute] = value
+        if self.raw:
+            self.flush_raw()
+        out = self.out
+        if void:
+            out.append(_start_tag(name, attributes))
+            if name not in _SELF_CLOSING:
+                out.append("</" + name + ">")
+        else:
+            self.frames.append((name, False))
+            out.append(_start_tag(name, attributes) if attributes else "<" + name + ">")
 
     def _open_tag(self, start: int) -> int:
         """At the first letter of a start tag's name."""

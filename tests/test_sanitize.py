@@ -294,6 +294,37 @@ def test_recorded_corpus_matches_the_reference() -> None:
     assert sum(len(case) > 2 for case in cases) < len(cases) // 20
 
 
+#: Inputs through each branch of the tokenizer's fast paths: implied closes,
+#: void elements with and without a serialised closer, attributes (entities,
+#: repeats, ``__proto__``, case), pending ``<style>`` text, closers of the
+#: innermost element whose filter frame differs, skipped content, foreign
+#: content and the names next to the fast set.
+_FAST_PATH_BRANCHES = [
+    "<p>a<p>b<div>c</div><ul><li>x<li>y</ul>", "<dd>a<dt>b<dd>c", "<table><tr><td>a<td>b<tr>c</table>",
+    "<wbr>x<col>y<img src=x onerror=y><br>z<hr/><hr>", "<P CLASS=x Class=y>t</P>", "<b __proto__=x a=&amp;b>y</B>",
+    '<a href="javascript:x" title=\'q\' target=_blank>a</a>', "<style/>a<b>c</b>", "<style/>a</b>",
+    "<b><i></b>x</i>", "<font><b>x</font></b>", "<script>x</script><b>y</b>", "<option><b>x</b></option><b>y</b>",
+    "<svg><b>x</b></svg><b>y</b>", "<math><p>x</p></math>", "<title>x</title><b>y</b>", "<b>x</title></b>",
+    "<xitle>x</title>", "<tmp>x</xmp>", "<\u212abd>x</kbd>", "<b >x</b >", "<b\n>x</b\tfoo>", "</b>x<b/>y",
+    "<html><head><link><body><p>x</body></html>", "<li>a</li></li><p></p></p>",
+]
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_fast_paths_agree_with_the_general_path(monkeypatch: pytest.MonkeyPatch, fixed: bool) -> None:
+    """The tokenizer's one-piece handling of common tags gives what its
+    step-by-step path gives, on the recorded and generated corpora and on an
+    input through each of its branches."""
+    from flask_novu import sanitize
+    from _sanitize_cases import EDGE_CASES
+
+    inputs = _FAST_PATH_BRANCHES + EDGE_CASES + [case[0] for case in _corpus_cases()] if fixed else corpus(3000, 16)
+    fast = [sanitize_html(text) for text in inputs]
+    monkeypatch.setattr(sanitize._Sanitizer, "fast", False)
+    general = [sanitize_html(text) for text in inputs]
+    assert [(text, a) for text, a, b in zip(inputs, fast, general) if a != b] == []
+
+
 _REFERENCE = pathlib.Path(os.environ.get("NOVU_REFERENCE_INSTALLED", "/tmp/novu-ref"))
 _ORACLE = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "sanitize_oracle.cjs"
 
