@@ -671,27 +671,39 @@ def _code_points_index(text: str, start: int, count: int) -> int:
     return index
 
 
-def slice_(value: object, begin: object = 0, length: object = 1) -> Any:
+def _js_plus(left: object, right: object) -> object:
+    """JavaScript ``left + right`` on plain data (strings concatenate)."""
+    if any(isinstance(v, str) or is_array(v) or is_object(v) for v in (left, right)):
+        return js_string(left) + js_string(right)
+    return _js_number(left) + _js_number(right)
+
+
+def _js_number(value: object) -> float:
+    return math.nan if isinstance(value, Undefined) else js_number_of(value)
+
+
+def slice_(value: object, begin: object = MISSING, length: object = 1) -> Any:
+    """LiquidJS ``slice``: ``begin`` is used as given (``begin + length`` may
+    concatenate, a missing ``begin`` slices nothing from an array)."""
     if is_nil(value):
         return []
     if isinstance(length, Undefined):
         length = 1
-    start, count = _to_integer(begin), _to_integer(length)
     if is_array(value):
         items = list(value)  # type: ignore[call-overload]
-        if start < 0:
-            start += len(items)
-        if start < 0 or count < 0:
+        if _js_number(begin) < 0:
+            begin = _js_plus(len(items), begin)
+        if _js_number(begin) < 0 or _js_number(length) < 0:
             return []
-        return items[start : start + count]
+        return items[_to_integer(begin) : _to_integer(_js_plus(begin, length))]
     text = stringify(value)
-    if start < 0:
-        start += len(text)  # code points
-    if start < 0 or count < 0:
+    if _js_number(begin) < 0:
+        begin = _js_plus(len(text), begin)  # code points
+    if _js_number(begin) < 0 or _js_number(length) < 0:
         return ""
     units = _utf16_units(text)
-    first_unit = _code_points_index(text, 0, start)
-    end_unit = _code_points_index(text, first_unit, count)
+    first_unit = _code_points_index(text, 0, _steps(_js_number(begin)))
+    end_unit = _code_points_index(text, first_unit, _steps(_js_number(length)))
     return _well_formed("".join(units[first_unit:end_unit]))
 
 

@@ -128,6 +128,15 @@ def test_properties_and_utf16(template: str, value: str, expected: str) -> None:
 # no word); ``sample`` slices its shuffle with ``count`` (``-1``: all but one);
 # ``raw`` output skips the SDK's escaper, so LiquidJS writes ``stringify``.
 STRINGS = [
+    # ``slice`` uses ``begin`` as given: ``begin + length`` concatenates a
+    # string, a missing ``begin`` takes nothing from an array, a fraction
+    # advances to the next code point.
+    ("{{ payload.v | slice }}", "[1,2,3]", "[]"),
+    ("{{ payload.v | slice }}", '"hello"', "h"),
+    ("{{ payload.v | slice: '1' }}", "[1,2,3,4,5,6,7,8,9,10,11,12]", "[2,3,4,5,6,7,8,9,10,11]"),
+    ("{{ payload.v | slice: 1.5 }}", '"hello world"', "l"),
+    ("{{ payload.v | slice: payload.v }}", "0.1", "."),
+    ("{{ payload.v | slice: -2, 5 }}", '"a🎉b"', "🎉b"),
     ("{{ payload.v | truncate: 1.5 }}", "-3", "-3"),
     ("{{ payload.v | truncate: 2.5 }}", "[1,2,3]", "[1,2,3]"),
     ("{{ payload.v | truncate: 4.5 }}", '"hello world"', "he..."),
