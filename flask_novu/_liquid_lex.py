@@ -16,7 +16,9 @@ walks the source once, the way LiquidJS 10's ``Tokenizer`` does:
 It yields the tokens python-liquid's parser expects
 (:meth:`liquid.Environment.tokenizer` is the public hook).  Expressions are
 also checked for bracket nesting deeper than a limit, which python-liquid's
-expression parser handles in quadratic time.
+expression parser handles in quadratic time, and ``if``/``elsif``/``unless``
+conditions are rewritten to mean what LiquidJS reads in them
+(:func:`flask_novu._liquid_syntax.condition_source`).
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
+from ._liquid_syntax import condition_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
+
+#: Tags whose expression is a condition, rewritten as LiquidJS reads it.
+_CONDITIONS = frozenset({"if", "elsif", "unless"})
 
 #: LiquidJS's BLANK character class (its ``TYPES`` table).
 _BLANK = frozenset(
@@ -273,7 +279,10 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             yield Token(TOKEN_TAG, name, delimited.content_begin, source)
             rest = _lstrip_blank(source[name_end : delimited.content_end])
             if rest:
-                expression = Token(TOKEN_EXPRESSION, rest, delimited.content_end - len(rest), source)
+                at = delimited.content_end - len(rest)
+                if name in _CONDITIONS:
+                    rest = condition_source(rest)
+                expression = Token(TOKEN_EXPRESSION, rest, at, source)
                 if name != "liquid":
                     _check_nesting(rest, expression, nesting_limit)
                 yield expression

@@ -27,9 +27,9 @@ gives up on blocks or brackets nested deeper than a limit.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["liquidjs_error"]
+__all__ = ["condition_source", "liquidjs_error"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -832,3 +832,98 @@ def liquidjs_error(source: str, nesting_limit: int) -> str | None:
     except _TooDeep:
         return None
     return None
+
+
+# -- conditions as LiquidJS reads them ------------------------------------------
+
+#: LiquidJS operator precedences (``toPostfix``: equal precedences group to the right).
+_JS_PRECEDENCE = {"and": 0, "or": 0, "not": 1}
+#: python-liquid's, for deciding where parentheses are needed.
+_PY_PRECEDENCE = {"and": 2, "or": 2, "contains": 6}
+_RELATIONAL_PY = 5
+#: A variable no template defines: LiquidJS's missing operand is ``undefined``.
+UNDEFINED_OPERAND = "__novu_undefined__"
+
+#: Longer conditions are left to python-liquid (its parser recurses per operator).
+_MAX_CONDITION_ITEMS = 300
+
+
+def _postfix_tree(items: List[Tuple[bool, str]]) -> str:
+    """Evaluate LiquidJS's postfix order into python-liquid source."""
+    ops: List[str] = []
+    out: List[Tuple[bool, str]] = []
+    for is_operator, text in items:
+        if is_operator:
+            rank = _JS_PRECEDENCE.get(text, 2)
+            while ops and _JS_PRECEDENCE.get(ops[-1], 2) > rank:
+                out.append((True, ops.pop()))
+            ops.append(text)
+        else:
+            out.append((False, text))
+    while ops:
+        out.append((True, ops.pop()))
+    stack: List[Any] = []
+    undefined: Any = ("value", UNDEFINED_OPERAND)
+    for is_operator, text in out:
+        if not is_operator:
+            stack.append(("value", text))
+        elif text == "not":
+            stack.append(("not", stack.pop() if stack else undefined))
+        else:
+            right = stack.pop() if stack else undefined
+            left = stack.pop() if stack else undefined
+            stack.append((text, left, right))
+    return _print(stack[0] if stack else undefined)
+
+
+def _print(node: Any) -> str:
+    kind = node[0]
+    if kind == "value":
+        return str(node[1])
+    if kind == "not":
+        return "not " + _print(node[1])
+    rank = _PY_PRECEDENCE.get(kind, _RELATIONAL_PY)
+    left, right = node[1], node[2]
+    left_text, right_text = _print(left), _print(right)
+    # python-liquid groups equal precedences to the right, and "not" takes
+    # everything after it: parenthesise where its reading would differ.
+    if left[0] == "not" or (left[0] != "value" and _PY_PRECEDENCE.get(left[0], _RELATIONAL_PY) <= rank):
+        left_text = f"({left_text})"
+    if right[0] == "not" or (right[0] != "value" and _PY_PRECEDENCE.get(right[0], _RELATIONAL_PY) < rank):
+        right_text = f"({right_text})"
+    return f"{left_text} {kind} {right_text}"
+
+
+def condition_source(text: str) -> str:
+    """An ``if``/``elsif``/``unless`` condition as python-liquid source that
+    means what LiquidJS reads in ``text``.
+
+    LiquidJS reads operators and operands as they come, groups them by its
+    precedences (``not`` above ``and``/``or``, below comparisons), treats a
+    missing operand as ``undefined`` and ignores what follows the expression
+    (``{% if a) %}``).  Conditions with filters, and text this cannot read,
+    are returned unchanged.
+    """
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    items: List[Tuple[bool, str]] = []
+    try:
+        while tokenizer.p < tokenizer.n:
+            if len(items) > _MAX_CONDITION_ITEMS:
+                return text
+            tokenizer.skip_blank()
+            start = tokenizer.p
+            if tokenizer.read_operator():
+                items.append((True, text[start : tokenizer.p]))
+                continue
+            if tokenizer.read_value() is not None:
+                items.append((False, text[start : tokenizer.p].rstrip()))
+                continue
+            break
+    except (_TokenizationError, _TooDeep):
+        return text
+    tokenizer.skip_blank()
+    if not items or tokenizer.peek() == "|" or len(items) > _MAX_CONDITION_ITEMS:
+        return text
+    if all(not is_operator for is_operator, _ in items) and len(items) == 1 and tokenizer.end():
+        return text
+    return _postfix_tree(items)

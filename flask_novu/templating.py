@@ -932,6 +932,10 @@ def _environment(limits: LiquidLimits) -> Environment:
             "local_namespace_limit": 4 * limits.max_output_size + 4096,
             "context_depth_limit": limits.max_context_depth,
             "block_nesting_limit": limits.max_context_depth,
+            # LiquidJS's "not"; conditions come grouped as LiquidJS groups
+            # them (flask_novu._liquid_syntax.condition_source).
+            "logical_not_operator": True,
+            "logical_parentheses": True,
             "filter_work_limit": limits.max_filter_work,
         },
     )

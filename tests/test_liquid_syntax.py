@@ -235,3 +235,56 @@ def test_a_break_outside_any_loop_ends_the_controls(controls: dict[str, Any], ex
     # The SDK renders the controls as one template: a break outside a loop
     # stops it there, and its JSON repair closes what was open.
     assert _compile(controls) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('{% if not a %}x{% endif %}', 'x'),
+        ('{% if not payload.n %}x{% else %}y{% endif %}', 'y'),
+        ('{% if not payload.n == 5 %}x{% else %}y{% endif %}', 'y'),
+        ('{% if not payload.n == 4 %}x{% else %}y{% endif %}', 'x'),
+        ('{% if not a and payload.n %}x{% else %}y{% endif %}', 'x'),
+        ('{% if not payload.n and a %}x{% else %}y{% endif %}', 'y'),
+        ('{% if a or not payload.n %}x{% else %}y{% endif %}', 'y'),
+        ('{% if not not a %}x{% else %}y{% endif %}', 'y'),
+        ('{% if not payload.list contains 2 %}x{% else %}y{% endif %}', 'y'),
+        ('{% unless not a %}x{% else %}y{% endunless %}', 'y'),
+        ('{% if payload.n > 3 and not a %}x{% else %}y{% endif %}', 'x'),
+        ('{% if not %}x{% else %}y{% endif %}', 'x'),
+        ('{% if nota %}x{% else %}y{% endif %}', 'y'),
+        ('{% if a == not b %}x{% else %}y{% endif %}', 'x'),
+        ('{% if false or not false and false %}x{% else %}y{% endif %}', 'y'),
+        ('{% for x in payload.list %}{% if not forloop.first %},{% endif %}{{x}}{% endfor %}', '1,2,3'),
+        ('{% if false and false or true %}x{% else %}y{% endif %}', 'y'),
+        ('{% if true or false and false %}x{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n == 5 and payload.n > 3 or a %}x{% else %}y{% endif %}', 'x'),
+        ('{% if a <> 1 %}x{% else %}y{% endif %}', 'y'),
+        ('{% if a != 1 %}x{% else %}y{% endif %}', 'x'),
+        ('{% if a == %}x{% endif %}', 'x'),
+        ('{% if == %}x{% endif %}', 'x'),
+        ('{% if a == 1 or %}x{% endif %}', ''),
+        ('{% if a and %}x{% endif %}', ''),
+        ('{% if a contains %}x{% endif %}', ''),
+        ('{% if a) %}x{% endif %}', ''),
+        ('{% if payload.list contains 2 == true %}x{% else %}y{% endif %}', 'y'),
+        ('{% if true == payload.list contains 2 %}x{% else %}y{% endif %}', 'x'),
+        ('{% if (1..3) contains 2 %}x{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n == 5 , b %}x{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n 4 %}x{% else %}y{% endif %}', 'x'),
+        ('{% if a.b == nil %}x{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n == 5 %}x{% elsif not a %}z{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n == 4 %}x{% elsif not a %}z{% else %}y{% endif %}', 'z'),
+        ('{% unless a == %}x{% else %}y{% endunless %}', 'y'),
+        ('{% unless not payload.n and a %}x{% else %}y{% endunless %}', 'x'),
+        ("{% if empty == '' %}x{% else %}y{% endif %}", 'x'),
+        ("{% if payload.name == 'Ada' and payload.n >= 5 %}x{% else %}y{% endif %}", 'x'),
+        ("{% if not payload.name == 'Ada' or not payload.n %}x{% else %}y{% endif %}", 'y'),
+        ('{% if a or b or c or payload.n %}x{% else %}y{% endif %}', 'x'),
+        ('{% if payload.n > 1 > 0 %}x{% else %}y{% endif %}', 'x'),
+    ],
+)
+def test_conditions_read_as_liquidjs_reads_them(template: str, expected: str) -> None:
+    # "not" binds tighter than and/or and looser than comparisons; a missing
+    # operand is undefined; what follows the expression is ignored.
+    assert _compile({"body": template}) == {"body": expected}
