@@ -802,15 +802,24 @@ class _Sanitizer:
                     position = closer + 1
                     continue
                 resumed = self._closing_tag(stop, after + 1)
-            elif char.isascii() and char.isalpha():
-                start_tag = _START_TAG.match(text, stop)
-                if start_tag is None:
-                    resumed = self._open_tag(after)
-                else:
-                    resumed = self._whole_start_tag(start_tag)
             else:
-                position = after  # a literal "<": it stays in the text
-                continue
+                # A whole start tag (it begins with an ASCII letter)...
+                start_tag = _START_TAG.match(text, stop)
+                if start_tag is not None:
+                    name = start_tag.group(1).lower()
+                    if (
+                        name in _FAST_TAGS and "/" not in start_tag.group(3)
+                        and not self.skip_text and self.fast
+                    ):
+                        self._fast_start_tag(name, start_tag)
+                        section = position = start_tag.end()
+                        continue
+                    resumed = self._whole_start_tag(start_tag)
+                elif char.isascii() and char.isalpha():
+                    resumed = self._open_tag(after)  # ...or one read state by state
+                else:
+                    position = after  # a literal "<": it stays in the text
+                    continue
             if resumed < 0:
                 return self.finish()
             section = position = resumed
@@ -894,12 +903,6 @@ class _Sanitizer:
         tokenizer rules, for the common case that the tag ends)."""
         text = self.text
         raw = match.group(1)
-        name = raw.lower()
-        if name in _FAST_TAGS and not self.skip_text and self.fast:
-            tail = match.group(3)
-            if not (tail and tail.rstrip(_TAG_WHITESPACE).endswith("/")):
-                self._fast_start_tag(name, match)
-                return match.end()
         sequence: Optional[str] = None
         by_second = _SPECIAL_BY_SECOND.get(raw[0].lower())
         if by_second is not None and len(raw) > 1 and raw.isascii():
@@ -929,7 +932,8 @@ class _Sanitizer:
         return match.end()
 
     def _fast_start_tag(self, name: str, match: re.Match[str]) -> None:
-        """A start tag of :data:`_FAST_TAGS`, not self-closed, outside
+        """A start tag of :data:`_FAST_TAGS` read by ``_START_TAG`` with no
+        ``/`` before its ``>`` (so not self-closed), outside
         skipped content: ``open_tag_name``, ``end_open_tag`` and the filter's
         ``on_open`` (and ``on_close`` for a void element) in one."""
         open_ = self.open
