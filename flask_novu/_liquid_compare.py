@@ -10,12 +10,14 @@ JavaScript's relational operators, through python-liquid's public
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterable
 
 from liquid import BoundTemplate, Expression, Node, RenderContext
 
 from ._liquid_internals import (
+    AnyExpression,
     Blank,
     ContainsExpression,
     Empty,
@@ -61,7 +63,12 @@ def _drop(expression: Expression) -> type | None:
 
 
 def _equals(left_expr: Expression, right_expr: Expression, context: RenderContext) -> bool:
-    left, right = left_expr.evaluate(context), right_expr.evaluate(context)
+    return _equal_values(left_expr, left_expr.evaluate(context), right_expr, right_expr.evaluate(context))
+
+
+def _equal_values(left_expr: Expression, left: object, right_expr: Expression, right: object) -> bool:
+    """LiquidJS ``equals`` of two evaluated expressions (a ``nil``, ``empty``
+    or ``blank`` literal compares as its drop)."""
     for drop, other in ((_drop(left_expr), right), (_drop(right_expr), left)):
         if drop is Nil:
             return is_nil(other)
@@ -69,26 +76,31 @@ def _equals(left_expr: Expression, right_expr: Expression, context: RenderContex
             return _empty_equals(other)
         if drop is Blank:
             return _blank_equals(other)
+    return _strict_equals(left, right)
+
+
+def _strict_equals(left: object, right: object) -> bool:
+    """``equals`` without drops: ``null`` and ``undefined`` differ."""
     if is_nil(left) and is_nil(right):
         return type(left) is type(right) or (left is not None and right is not None)
+    if is_array(left) and is_array(right):
+        a, b = list(left), list(right)  # type: ignore[call-overload]
+        return len(a) == len(b) and all(_strict_equals(x, y) for x, y in zip(a, b))
     return liquid_equals(left, right)
 
 
 def _js_le(left: object, right: object) -> bool:
-    if isinstance(left, str) and isinstance(right, str):
-        return not js_less(right, left)
-    return js_less(left, right) or _js_number_equal(left, right)
-
-
-def _js_number_equal(left: object, right: object) -> bool:
-    from ._liquid_filters import js_number_of
+    """JavaScript ``left <= right``: strings by code units, else numbers
+    (``NaN`` compares false); arrays and objects as their strings."""
+    from ._liquid_filters import _js_primitive, js_number_of
     from liquid import Undefined
 
-    if isinstance(left, Undefined) or isinstance(right, Undefined):
-        return False
-    a = js_number_of(js_string(left) if is_array(left) or is_object(left) else left)
-    b = js_number_of(js_string(right) if is_array(right) or is_object(right) else right)
-    return a == b
+    a, b = _js_primitive(left), _js_primitive(right)
+    if isinstance(a, str) and isinstance(b, str):
+        return not js_less(b, a)
+    x = math.nan if isinstance(a, Undefined) else js_number_of(a)
+    y = math.nan if isinstance(b, Undefined) else js_number_of(b)
+    return x <= y
 
 
 def _relational(expr: Any, context: RenderContext, op: str) -> bool:
@@ -152,10 +164,20 @@ class _Contains(ContainsExpression):
     def evaluate(self, context: RenderContext) -> object:
         left, right = self.left.evaluate(context), self.right.evaluate(context)
         if is_array(left):
-            return any(liquid_equals(item, right) for item in left)  # type: ignore[attr-defined]
+            return any(_equal_values(self.left, item, self.right, right) for item in left)  # type: ignore[attr-defined]
         if isinstance(left, str):
             return js_string(right) in left
         return False
+
+
+class _When(AnyExpression):
+    """A ``when`` of ``case``: LiquidJS ``equals`` with each of its values."""
+
+    __slots__ = ()
+
+    def evaluate(self, context: RenderContext) -> list[bool]:
+        left = self.left.evaluate(context)
+        return [_equal_values(self.left, left, right, right.evaluate(context)) for right in self.expressions]
 
 
 _REPLACEMENTS: dict[type, type] = {
@@ -166,6 +188,7 @@ _REPLACEMENTS: dict[type, type] = {
     LeExpression: _Le,
     GeExpression: _Ge,
     ContainsExpression: _Contains,
+    AnyExpression: _When,
 }
 
 

@@ -37,6 +37,7 @@ from liquid.builtin.expressions.logical import (
 )
 from liquid.builtin.expressions.primitive import Blank, Empty, Nil, StringLiteral
 from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.case_tag import _AnyExpression as AnyExpression
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.for_tag import ForNode, ForTag
 from liquid.builtin.tags.tablerow_tag import TableRow, TablerowNode, TablerowTag
@@ -52,6 +53,7 @@ from liquid.exceptions import (
 from liquid.token import TOKEN_CONTENT, TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG
 
 __all__ = [
+    "AnyExpression",
     "TOKEN_CONTENT",
     "TOKEN_EOF",
     "TOKEN_EXPRESSION",

@@ -73,6 +73,7 @@ from ._liquid_filters import (
     js_join,
     js_length,
     js_number_of as _js_to_number,
+    _utf16_units,
     js_string,
     standard_filters,
     stringify,
@@ -893,6 +894,12 @@ class _LimitedContext(RenderContext):
                 raise KeyError(key)
         if key == "length" and isinstance(obj, (list, tuple, range)):
             return len(obj)
+        if isinstance(obj, str) and isinstance(key, int) and not isinstance(key, bool):
+            # ``s[0]``: a string's own index properties are its UTF-16 units.
+            units = obj if obj.isascii() else _utf16_units(obj)
+            if 0 <= key < len(units):
+                return units[key]
+            raise KeyError(key)
         return super().get_item(obj, key)
 
     def get_buffer(self, buf: TextIO | None = None) -> StringIO:

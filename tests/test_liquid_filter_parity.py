@@ -196,3 +196,32 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.parametrize(("template", "value", "expected"), DATES)
 def test_dates(template: str, value: str, expected: str, utc: None) -> None:
     assert render(template, value) == expected
+
+
+# Comparisons: ``case``/``when`` uses LiquidJS ``equals`` (a ``when blank``
+# matches ``nil`` and ``false``; every matching ``when`` renders); ``<=`` and
+# ``>=`` compare lists and objects as their strings; ``contains`` matches an
+# ``empty`` item and tells ``null`` from a missing value; ``s[0]`` is a
+# string's first UTF-16 unit.
+COMPARISONS = [
+    ("{% case payload.v %}{% when nil %}nil{% when blank %}blank{% endcase %}", "null", "nilblank"),
+    ("{% case payload.v %}{% when nil %}nil{% when blank %}blank{% endcase %}", MISSING, "nilblank"),
+    ("{% case payload.v %}{% when blank %}blank{% when false %}f{% endcase %}", "false", "blankf"),
+    ("{% case payload.v %}{% when 5 %}five{% when '5' %}s5{% else %}other{% endcase %}", '"5"', "s5"),
+    ("{% case payload.v %}{% when empty %}empty{% else %}other{% endcase %}", "[]", "empty"),
+    ("{% if payload.v <= payload.v %}T{% else %}F{% endif %}", "[1,2,3]", "T"),
+    ("{% if payload.v >= payload.v %}T{% else %}F{% endif %}", '{"a":1}', "T"),
+    ("{% if payload.v <= 'a' %}T{% else %}F{% endif %}", '["a"]', "T"),
+    ("{% if payload.v >= 1 %}T{% else %}F{% endif %}", '{"a":1}', "F"),
+    ("{% if payload.v contains empty %}T{% else %}F{% endif %}", '[null,"",0]', "T"),
+    ("{% if payload.v contains blank %}T{% else %}F{% endif %}", '[null,"",0]', "T"),
+    ("{% if payload.v contains payload.missing %}T{% else %}F{% endif %}", '[null,"",0]', "F"),
+    ("{% if payload.v contains nil %}T{% else %}F{% endif %}", '[null,"",0]', "T"),
+    ("{{ payload.v[0] }}|{{ payload.v[-1] }}|{{ payload.v.first }}", '"hello"', "h||"),
+    ("{{ payload.v[1] }}", '"🎉"', "\udf89"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), COMPARISONS)
+def test_comparisons(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
