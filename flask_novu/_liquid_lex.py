@@ -35,7 +35,7 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import condition_source
+from ._liquid_syntax import condition_source, output_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
@@ -271,7 +271,7 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
         content = source[delimited.content_begin : delimited.content_end]
         if kind == "output":
             yield Token(TOKEN_OUTPUT, source[delimited.begin : delimited.end], offset, source)
-            expression = Token(TOKEN_EXPRESSION, content, delimited.content_begin, source)
+            expression = Token(TOKEN_EXPRESSION, output_source(content), delimited.content_begin, source)
             _check_nesting(content, expression, nesting_limit)
             yield expression
         else:
@@ -282,6 +282,8 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
                 at = delimited.content_end - len(rest)
                 if name in _CONDITIONS:
                     rest = condition_source(rest)
+                elif name == "echo":
+                    rest = output_source(rest)
                 expression = Token(TOKEN_EXPRESSION, rest, at, source)
                 if name != "liquid":
                     _check_nesting(rest, expression, nesting_limit)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["condition_source", "liquidjs_error"]
+__all__ = ["condition_source", "liquidjs_error", "output_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -844,6 +844,17 @@ _RELATIONAL_PY = 5
 #: A variable no template defines: LiquidJS's missing operand is ``undefined``.
 UNDEFINED_OPERAND = "__novu_undefined__"
 
+_OPERAND = (
+    r"(?:(?!(?:and|or|not|contains)(?![\w-]))[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]+\])*"
+    r"|'[^'\\]*'|-?[0-9]+(?:\.[0-9]+)?)"
+)
+#: Conditions both engines read alike: operands joined by comparisons, and, or.
+_PLAIN_CONDITION = re.compile(rf"{_OPERAND}(?: +(?:==|!=|>=|<=|>|<|and|or) +{_OPERAND})*\Z")
+#: Outputs both engines read alike: an operand and filters with plain arguments.
+_PLAIN_OUTPUT = re.compile(
+    rf"{_OPERAND}(?: *\| *[A-Za-z_][\w-]*(?: *: *{_OPERAND}(?: *, *{_OPERAND})*)?)*\Z"
+)
+
 #: Longer conditions are left to python-liquid (its parser recurses per operator).
 _MAX_CONDITION_ITEMS = 300
 
@@ -904,6 +915,8 @@ def condition_source(text: str) -> str:
     (``{% if a) %}``).  Conditions with filters, and text this cannot read,
     are returned unchanged.
     """
+    if _PLAIN_CONDITION.match(text):
+        return text
     tokenizer = _Tokenizer(text, 0, len(text), 64)
     items: List[Tuple[bool, str]] = []
     try:
@@ -927,3 +940,63 @@ def condition_source(text: str) -> str:
     if all(not is_operator for is_operator, _ in items) and len(items) == 1 and tokenizer.end():
         return text
     return _postfix_tree(items)
+
+
+def output_source(text: str) -> str:
+    """An output (``{{ ... }}``, ``echo``) expression as python-liquid source
+    that means what LiquidJS reads in ``text``.
+
+    LiquidJS outputs the first operand read, applies the filters that
+    follow it and ignores the rest: other operands (``{{ a b }}``), a
+    trailing ``|`` (``{{ a | }}``), text after ``)`` or ``,``.  Expressions
+    with operators or keyword arguments, and text this cannot read, are
+    returned unchanged.
+    """
+    if _PLAIN_OUTPUT.match(text):
+        return text
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    try:
+        value = None
+        while tokenizer.p < tokenizer.n:
+            if len(text) > 4096:
+                return text
+            tokenizer.skip_blank()
+            start = tokenizer.p
+            if tokenizer.read_operator():
+                return text
+            if tokenizer.read_value() is None:
+                break
+            if value is None:
+                value = text[start : tokenizer.p].rstrip()
+        if value is None:
+            return text
+        parts = [value]
+        while True:
+            tokenizer.skip_blank()
+            if tokenizer.end() or tokenizer.peek() in (")", ","):
+                break
+            if tokenizer.peek() != "|":
+                return text
+            tokenizer.p += 1
+            name = tokenizer.read_identifier()
+            if not name:
+                break  # a trailing "|"
+            args: List[str] = []
+            tokenizer.skip_blank()
+            if tokenizer.peek() == ":":
+                while True:
+                    tokenizer.p += 1
+                    tokenizer.skip_blank()
+                    start = tokenizer.p
+                    if tokenizer.read_value() is not None:
+                        args.append(text[start : tokenizer.p].rstrip())
+                        tokenizer.skip_blank()
+                        if tokenizer.peek() == ":":
+                            return text  # a keyword argument
+                    tokenizer.skip_blank()
+                    if tokenizer.peek() != ",":
+                        break
+            parts.append(f"{name}: {', '.join(args)}" if args else name)
+    except (_TokenizationError, _TooDeep):
+        return text
+    return " | ".join(parts)

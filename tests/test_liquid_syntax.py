@@ -288,3 +288,22 @@ def test_conditions_read_as_liquidjs_reads_them(template: str, expected: str) ->
     # "not" binds tighter than and/or and looser than comparisons; a missing
     # operand is undefined; what follows the expression is ignored.
     assert _compile({"body": template}) == {"body": expected}
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('{{ a | }}', ''),
+        ('{{ payload.name | upcase | }}', 'ADA'),
+        ("{{ a | f: 'x' | }}", ''),
+        ("{{ payload.name | append: 'x' | }}", 'Adax'),
+        ('{{ payload.name b }}', 'Ada'),
+        ('{{ payload.name , b }}', 'Ada'),
+        ('{{ payload.name ) }}', 'Ada'),
+        ('{% echo payload.name b %}', 'Ada'),
+        ('{% echo payload.name | upcase | %}', 'ADA'),
+    ],
+)
+def test_outputs_read_as_liquidjs_reads_them(template: str, expected: str) -> None:
+    # The first operand and the filters after it; the rest is ignored.
+    assert _compile({"body": template}) == {"body": expected}
