@@ -18,6 +18,7 @@ from liquid import BoundTemplate, Expression, Node, RenderContext
 
 from ._liquid_internals import (
     AnyExpression,
+    FilteredExpression,
     Blank,
     ContainsExpression,
     Empty,
@@ -31,7 +32,7 @@ from ._liquid_internals import (
     StringLiteral,
 )
 
-from ._liquid_filters import is_array, is_nil, is_object, js_less, js_string, liquid_equals
+from ._liquid_filters import NIL_DROP, is_array, is_nil, is_object, js_less, js_string, liquid_equals
 
 __all__ = ["use_liquidjs_comparisons", "use_liquidjs_comparisons_in"]
 
@@ -170,6 +171,27 @@ class _Contains(ContainsExpression):
         return False
 
 
+class _NilDropLiteral(Nil):
+    """``nil`` in a filter chain: LiquidJS's ``NullDrop`` (see ``NIL_DROP``)."""
+
+    __slots__ = ()
+
+    def evaluate(self, _: RenderContext) -> Any:
+        return NIL_DROP
+
+
+def _nil_drops_in(expression: FilteredExpression) -> None:
+    """Make the ``nil`` literals of a filter chain drops (its input, arguments)."""
+    if not expression.filters:
+        return
+    if type(expression.left) is Nil:
+        expression.left.__class__ = _NilDropLiteral
+    for item in expression.filters:
+        for argument in item.args:  # positional and keyword arguments
+            if type(argument.value) is Nil:
+                argument.value.__class__ = _NilDropLiteral
+
+
 class _When(AnyExpression):
     """A ``when`` of ``case``: LiquidJS ``equals`` with each of its values."""
 
@@ -223,6 +245,8 @@ def use_liquidjs_comparisons_in(expression: Expression) -> None:
         replacement = _REPLACEMENTS.get(type(item))
         if replacement is not None:
             item.__class__ = replacement
+        elif isinstance(item, FilteredExpression):
+            _nil_drops_in(item)
         elif type(item) is StringLiteral:
             item.value = _unescape_literal(item.value)
         stack.extend(item.children())

@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote
 
 from liquid import Undefined
 
+from ._liquid_internals import Blank as _Blank, Empty as _Empty
 from ._jsnumber import js_number
 
 __all__ = ["standard_filters"]
@@ -40,8 +41,35 @@ Filter = Callable[..., Any]
 # -- JavaScript conversions ----------------------------------------------------
 
 
+class _NilDrop:
+    """LiquidJS's ``NullDrop``: the ``nil`` literal in a filter chain.
+
+    Filters see ``null`` (``toValue``), but a filter that answers its input
+    or argument unchanged (``date`` of a non-date, ``default: nil``, ``push:
+    nil``) hands on the drop object, which ``JSON.stringify`` writes as
+    ``{}``. Liquid truthiness and comparisons treat it as ``nil``.
+    """
+
+    __slots__ = ()
+
+    def __liquid__(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NIL_DROP"
+
+
+NIL_DROP: Any = _NilDrop()
+_DROP_TYPES = (_Blank, _Empty)
+
+
+def is_drop(value: object) -> bool:
+    """Whether ``value`` is a LiquidJS drop object (``nil``, ``empty``, ``blank``)."""
+    return value is NIL_DROP or type(value) in _DROP_TYPES
+
+
 def is_nil(value: object) -> bool:
-    return value is None or isinstance(value, Undefined)
+    return value is None or isinstance(value, Undefined) or value is NIL_DROP
 
 
 def is_array(value: object) -> bool:

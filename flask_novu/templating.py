@@ -70,6 +70,8 @@ from ._jsnumber import js_number as _js_number
 from ._liquid_compare import use_liquidjs_comparisons
 from ._liquid_dates import date_filters
 from ._liquid_filters import (
+    NIL_DROP,
+    is_drop,
     js_join,
     js_length,
     js_number_of as _js_to_number,
@@ -169,6 +171,8 @@ def _json_indent(spaces: object) -> str:
 
 def _js_json(value: object, indent: str = "", level: int = 0) -> str:
     """Serialise like ``JSON.stringify`` (key order, numbers, indentation)."""
+    if is_drop(value):
+        return "{}"  # a drop object has no own properties
     if _is_nil(value):
         return "null"
     if isinstance(value, bool):
@@ -230,6 +234,8 @@ _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 def _output_text(value: object) -> str:
     """The SDK's output escaper: what ``{{ value }}`` writes into the JSON text."""
+    if is_drop(value):
+        return "{}"
     if isinstance(value, str):
         return value.translate(_STRING_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if _is_structure(value):
@@ -810,6 +816,14 @@ class _Budget:
         if size > budget:
             raise OutputStreamLimitError("filter result too large", token=None)
         self.charge_work(work)
+        if is_drop(left):
+            if name in _DROP_AS_JSON:
+                return "{}"
+            if name in _DROP_PASSED_ON:
+                return left
+            left = None if left is NIL_DROP else ""  # toValue(drop)
+        if name not in _KEEPS_DROP_ARGUMENTS and any(arg is NIL_DROP for arg in args):
+            args = tuple(None if arg is NIL_DROP else arg for arg in args)
         capacity = _positional_capacity(func)
         if capacity is not None and len(args) > capacity:
             args = args[:capacity]  # JavaScript ignores surplus arguments
@@ -822,6 +836,16 @@ class _Budget:
             _check_length(result, budget)
             self.charge_work(len(result))
         return result
+
+
+#: Filters that ``JSON.stringify`` a drop input (``{{ empty | json }}`` is ``{}``).
+_DROP_AS_JSON = frozenset({"json", "jsonify", "inspect"})
+#: Filters that answer a drop input unchanged (not a date; no text to cut).
+_DROP_PASSED_ON = frozenset(
+    {"date", "date_to_xmlschema", "date_to_rfc822", "date_to_string", "date_to_long_string", "truncate"}
+)
+#: Filters that keep a ``nil`` argument as the drop (``push: nil`` adds ``{}``).
+_KEEPS_DROP_ARGUMENTS = frozenset({"push", "unshift", "default"})
 
 
 @functools.lru_cache(maxsize=512)

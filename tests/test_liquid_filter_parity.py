@@ -225,3 +225,32 @@ COMPARISONS = [
 @pytest.mark.parametrize(("template", "value", "expected"), COMPARISONS)
 def test_comparisons(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected
+
+
+# ``nil``, ``empty`` and ``blank`` are LiquidJS drop objects: filters read
+# them as ``null``/``''``, but ``json``/``inspect`` stringify the object
+# (``{}``), the date filters and ``truncate`` answer it unchanged, and
+# ``default: nil``/``push: nil`` hand it on; the SDK writes it as ``{}``.
+DROPS = [
+    ("{{ empty | json }}", MISSING, "{}"),
+    ("{{ empty | inspect }}", MISSING, "{}"),
+    ("{{ nil | jsonify }}", MISSING, "{}"),
+    ("{{ blank | json: 2 }}", MISSING, "{}"),
+    ("{{ empty | date_to_long_string | date_to_string }}", MISSING, "{}"),
+    ("{{ nil | date: '%Y' }}", MISSING, "{}"),
+    ("{{ blank | truncate: 0 }}", MISSING, "{}"),
+    ("{{ nil | date | upcase }}", MISSING, ""),
+    ("{{ payload.v | default: nil }}", '""', "{}"),
+    ("{{ payload.v | default: nil | json }}", MISSING, "{}"),
+    ("{{ payload.v | push: nil }}", '"a"', "['a',{}]"),
+    ("{{ payload.v | unshift: nil }}", "[1]", "[{},1]"),
+    ("{{ empty | push }}", MISSING, "['',null]"),
+    ("{{ empty | sort }}", MISSING, "['']"),
+    ("{{ payload.v | append: nil }}", '"a"', "a"),
+    ("{% assign x = nil | date %}{{ x }}|{% if x %}T{% else %}F{% endif %}|{% if x == nil %}N{% endif %}", MISSING, "{}|F|N"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), DROPS)
+def test_drops(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
