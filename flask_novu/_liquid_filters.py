@@ -68,6 +68,11 @@ def is_drop(value: object) -> bool:
     return value is NIL_DROP or type(value) in _DROP_TYPES
 
 
+def _argument_truthy(value: object) -> bool:
+    """JavaScript truthiness of a filter's argument (a ``nil`` drop is an object)."""
+    return value is NIL_DROP or js_truthy(value)
+
+
 def is_nil(value: object) -> bool:
     return value is None or isinstance(value, Undefined) or value is NIL_DROP
 
@@ -623,7 +628,7 @@ def reverse(value: object) -> list[Any]:
 
 def _sort_by(value: object, key: object, compare: Callable[[object, object], int]) -> list[Any]:
     items = to_array(value)
-    if js_truthy(key):
+    if _argument_truthy(key):
         keyed = [(item, read_path(item, key)) for item in items]
     else:
         keyed = [(item, item) for item in items]
@@ -657,8 +662,8 @@ def map_(value: object, key: object = None) -> list[Any]:
 def sum_(value: object, key: object = None) -> float:
     total = 0.0
     for item in to_array(value):
-        data = js_number_of(read_path(item, key) if js_truthy(key) else item)
-        if isinstance(item, Undefined) and not js_truthy(key):
+        data = js_number_of(read_path(item, key) if _argument_truthy(key) else item)
+        if isinstance(item, Undefined) and not _argument_truthy(key):
             data = math.nan
         total += 0.0 if math.isnan(data) else data
     return total
@@ -838,21 +843,21 @@ def prepend(value: object, other: object) -> str:
 
 def lstrip(value: object, chars: object = None) -> str:
     text = stringify(value)
-    if js_truthy(chars):
+    if _argument_truthy(chars):
         return text.lstrip(stringify(chars))
     return text.lstrip(_JS_SPACE)
 
 
 def rstrip(value: object, chars: object = None) -> str:
     text = stringify(value)
-    if js_truthy(chars):
+    if _argument_truthy(chars):
         return text.rstrip(stringify(chars))
     return text.rstrip(_JS_SPACE)
 
 
 def strip(value: object, chars: object = None) -> str:
     text = stringify(value)
-    if js_truthy(chars):
+    if _argument_truthy(chars):
         return text.strip(stringify(chars))
     return text.strip(_JS_SPACE)
 

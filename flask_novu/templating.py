@@ -844,8 +844,12 @@ _DROP_AS_JSON = frozenset({"json", "jsonify", "inspect"})
 _DROP_PASSED_ON = frozenset(
     {"date", "date_to_xmlschema", "date_to_rfc822", "date_to_string", "date_to_long_string", "truncate"}
 )
-#: Filters that keep a ``nil`` argument as the drop (``push: nil`` adds ``{}``).
-_KEEPS_DROP_ARGUMENTS = frozenset({"push", "unshift", "default"})
+#: Filters that keep a ``nil`` argument as the drop: ``push: nil`` adds ``{}``;
+#: to ``sort``, ``sum`` and ``strip`` the drop is a truthy property or
+#: character set with an empty name (``strip: nil`` strips nothing).
+_KEEPS_DROP_ARGUMENTS = frozenset(
+    {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip"}
+)
 
 
 @functools.lru_cache(maxsize=512)

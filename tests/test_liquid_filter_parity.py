@@ -247,6 +247,11 @@ DROPS = [
     ("{{ empty | push }}", MISSING, "['',null]"),
     ("{{ empty | sort }}", MISSING, "['']"),
     ("{{ payload.v | append: nil }}", '"a"', "a"),
+    ("{{ payload.v | sort: nil }}", '["b","a","C"]', "['b','a','C']"),
+    ("{{ payload.v | sort_natural: nil }}", '["b","a","C"]', "['b','a','C']"),
+    ("{{ payload.v | sum: nil }}", "[1,2]", "0"),
+    ("{{ payload.v | strip: nil }}", '"  pad  "', "  pad  "),
+    ("{{ payload.v | lstrip: nil }}|", '"  pad  "', "  pad  |"),
     ("{% assign x = nil | date %}{{ x }}|{% if x %}T{% else %}F{% endif %}|{% if x == nil %}N{% endif %}", MISSING, "{}|F|N"),
 ]
 
