@@ -101,9 +101,9 @@ def _v8_numeric_date(first: int, second: str | None) -> datetime | None:
 #: V8's legacy date tokens: numbers, words, blank runs, other characters.
 _LEGACY_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|\s+|.", re.S)
 #: Words V8 reads as part of a date (months, AM/PM, zones, the ISO ``T``).
-_LEGACY_KEYWORDS = frozenset(
-    "jan feb mar apr may jun jul aug sep oct nov dec am pm ut utc gmt z t".split()
-)
+_LEGACY_KEYWORDS = frozenset("am pm ut utc gmt z t".split())
+_LEGACY_MONTHS = {name: number for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_LEGACY_DAYS = frozenset("mon tue wed thu fri sat sun".split())
 _LEGACY_SEPARATOR = re.compile(r"-?[\s,./;]*\Z")
 
 
@@ -119,6 +119,7 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
     numbers: list[int] = []
     separator: list[str] = []
     previous = ""
+    named_month = 0
     for token in tokens:
         if token.isdigit() and token.isascii():
             if previous.isalpha():
@@ -130,9 +131,15 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
             numbers.append(int(token))
             separator = []
         elif token.isalpha():
-            if token.lower()[:3] in _LEGACY_KEYWORDS or token.lower() in _LEGACY_KEYWORDS:
+            word = token.lower()
+            if word in _LEGACY_KEYWORDS or word[:3] in _LEGACY_KEYWORDS:
                 return False
-            if numbers:
+            if len(word) >= 3 and word[:3] in _LEGACY_MONTHS:
+                if named_month:
+                    return False
+                named_month = _LEGACY_MONTHS[word[:3]]
+                separator = []
+            elif numbers:
                 return None  # a word after a number: not a date
         elif token in ("(", ":", "+") or not token.isascii():
             return False
@@ -143,11 +150,16 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
         return False
     if separator and not _LEGACY_SEPARATOR.match("".join(separator)):
         return None
-    first, month, day = (numbers + [1, 1])[:3]
-    if 1 <= first <= 31:
-        month, day, year = first, month, day
+    first, second, third = (numbers + [1, 1])[:3]
+    if named_month:
+        if len(numbers) > 2:
+            return False
+        month = named_month
+        day, year = (first, second) if 1 <= first <= 31 else (second, first)
+    elif 1 <= first <= 31:
+        month, day, year = first, second, third
     else:
-        year = first
+        year, month, day = first, second, third
     if 0 <= year <= 49:
         year += 2000
     elif 50 <= year <= 99:

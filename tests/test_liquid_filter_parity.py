@@ -178,6 +178,16 @@ DATES = [
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"zz9"', "zz9"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"x,31"', "x,31"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '["b","a"]', "['b','a']"),
+    # A named month: the number beside it is the day (or the year, when it
+    # cannot be a day); the year defaults to 2001.
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"May 5"', "2001-05-05"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"5 May"', "2001-05-05"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"Tuesday, March 5, 2024"', "2024-03-05"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"Sat May 4 2024"', "2024-05-04"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"March 2024"', "2024-03-01"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"May 5, 24"', "2024-05-05"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"Feb 30 2024"', "2024-03-01"),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"May 32"', "2032-05-01"),
 ]
 
 
