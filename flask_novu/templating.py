@@ -149,6 +149,8 @@ _INDEX_KEY = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 def _js_items(mapping: Mapping[Any, Any]) -> list[tuple[str, Any]]:
     """Mapping items in JavaScript property order (array indices first)."""
     items = [(str(key), value) for key, value in mapping.items()]
+    if not any(key[:1].isdigit() for key, _ in items):
+        return items  # no array index (they start with a digit): insertion order
     indexed = [kv for kv in items if _INDEX_KEY.match(kv[0]) and int(kv[0]) < 2**32 - 1]
     if not indexed:
         return items
@@ -1422,21 +1424,23 @@ def _parse_json(value: str) -> tuple[bool, Any]:
         return False, None
 
 
-def _template_strings(value: Any) -> Iterator[str]:
+def _template_strings(value: Any, found: list[str] | None = None) -> list[str]:
     """The strings :func:`_compile` renders, in the same (serialisation) order."""
+    if found is None:
+        found = []
     if isinstance(value, str):
         if _looks_like_json(value):
             ok, parsed = _parse_json(value)
             if ok:
-                yield from _template_strings(parsed)
-                return
-        yield value
+                return _template_strings(parsed, found)
+        found.append(value)
     elif isinstance(value, dict):
         for _, item in _js_items(value):
-            yield from _template_strings(item)
+            _template_strings(item, found)
     elif isinstance(value, list):
         for item in value:
-            yield from _template_strings(item)
+            _template_strings(item, found)
+    return found
 
 
 def _compile(value: Any, step: _StepRender) -> Any:
