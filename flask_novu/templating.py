@@ -149,7 +149,10 @@ _INDEX_KEY = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 def _js_items(mapping: Mapping[Any, Any]) -> list[tuple[str, Any]]:
     """Mapping items in JavaScript property order (array indices first)."""
     items = [(str(key), value) for key, value in mapping.items()]
-    if not any(key[:1].isdigit() for key, _ in items):
+    for key, _ in items:
+        if key[:1].isdigit():
+            break
+    else:
         return items  # no array index (they start with a digit): insertion order
     indexed = [kv for kv in items if _INDEX_KEY.match(kv[0]) and int(kv[0]) < 2**32 - 1]
     if not indexed:
@@ -1206,21 +1209,32 @@ class _TemplateCache:
 
 _CACHE = _TemplateCache()
 _LIMITS_TOKENS: dict[LiquidLimits, int] = {}
+#: The same by object (``id``, the object kept alive with its token).
+_TOKENS_BY_ID: dict[int, tuple[LiquidLimits, int, Environment]] = {}
 _NEXT_TOKEN = count()
 _LIMITS_TOKENS_BOUND = 64
 
 
+def _limits_entry(limits: LiquidLimits) -> tuple[LiquidLimits, int, Environment]:
+    """``limits`` with a small integer that stands for it (equal limits, equal
+    token) in template cache keys, and its environment; found by the
+    object's identity first, so a lookup hashes no dataclass.  Tokens are
+    never reused: when more than a few limits values were seen, the tables
+    start afresh and older cache entries age out unused."""
+    entry = _TOKENS_BY_ID.get(id(limits))
+    if entry is not None and entry[0] is limits:
+        return entry
+    if len(_LIMITS_TOKENS) >= _LIMITS_TOKENS_BOUND or len(_TOKENS_BY_ID) >= _LIMITS_TOKENS_BOUND:
+        _LIMITS_TOKENS.clear()
+        _TOKENS_BY_ID.clear()
+    token = _LIMITS_TOKENS.setdefault(limits, next(_NEXT_TOKEN))
+    entry = (limits, token, _environment(limits))
+    _TOKENS_BY_ID[id(limits)] = entry
+    return entry
+
+
 def _limits_token(limits: LiquidLimits) -> int:
-    """A small integer that stands for ``limits`` (equal limits, equal token)
-    in template cache keys, so a lookup hashes no dataclass.  Tokens are
-    never reused: when more than a few limits values were seen, the table
-    starts afresh and older cache entries age out unused."""
-    token = _LIMITS_TOKENS.get(limits)
-    if token is None:
-        if len(_LIMITS_TOKENS) >= _LIMITS_TOKENS_BOUND:
-            _LIMITS_TOKENS.clear()
-        token = _LIMITS_TOKENS.setdefault(limits, next(_NEXT_TOKEN))
-    return token
+    return _limits_entry(limits)[1]
 
 
 def _prepare(value: str, limits: LiquidLimits) -> _Prepared:
@@ -1338,7 +1352,7 @@ class _StepRender:
     def __init__(self, context: Mapping[str, Any], limits: LiquidLimits) -> None:
         self.globals = context
         self.limits = limits
-        self.env = _environment(limits)
+        self.env = _limits_entry(limits)[2]
         self.budget = _Budget(self.env)
         self._context: _LimitedContext | None = None
         #: The templates of these controls, prepared before any renders.
