@@ -1224,9 +1224,10 @@ def _limits_entry(limits: LiquidLimits) -> tuple[LiquidLimits, int, Environment]
     entry = _TOKENS_BY_ID.get(id(limits))
     if entry is not None and entry[0] is limits:
         return entry
-    if len(_LIMITS_TOKENS) >= _LIMITS_TOKENS_BOUND or len(_TOKENS_BY_ID) >= _LIMITS_TOKENS_BOUND:
+    if len(_TOKENS_BY_ID) >= _LIMITS_TOKENS_BOUND:
+        _TOKENS_BY_ID.clear()  # equal limits keep their token
+    if len(_LIMITS_TOKENS) >= _LIMITS_TOKENS_BOUND:
         _LIMITS_TOKENS.clear()
-        _TOKENS_BY_ID.clear()
     token = _LIMITS_TOKENS.setdefault(limits, next(_NEXT_TOKEN))
     entry = (limits, token, _environment(limits))
     _TOKENS_BY_ID[id(limits)] = entry
