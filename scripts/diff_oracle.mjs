@@ -8,11 +8,12 @@
 // flask_novu. A step spec:
 //
 //   {"stepId", "type", "controlSchema"?, "outputSchema"?, "outputs": TEMPLATE,
-//    "skipIf"?: CONTROL_KEY, "disableOutputSanitization"?: true}
+//    "skipIf"?: CONTROL_KEY, "disableOutputSanitization"?: true, "providers"?: {ID: TEMPLATE}}
 //
 // TEMPLATE is JSON; an object {"$ref": "controls.a.b"} (roots: controls, payload,
 // subscriber, steps) is replaced by the value at that path, and an object key whose
-// reference is missing is left out.
+// reference is missing is left out. A provider's TEMPLATE has the roots controls, outputs
+// (the step's) and payload.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +78,10 @@ function define(spec) {
         if (s.outputSchema) stepOptions.outputSchema = s.outputSchema;
         if (s.skipIf) stepOptions.skip = (controls) => controls[s.skipIf] === true;
         if (s.disableOutputSanitization) stepOptions.disableOutputSanitization = true;
+        if (s.providers) {
+          stepOptions.providers = Object.fromEntries(Object.entries(s.providers).map(([id, tpl]) => [
+            id, async ({ controls, outputs }) => build(tpl, { controls, outputs, payload })]));
+        }
         steps[s.stepId] = await step[STEP_METHODS[s.type]](
           s.stepId,
           async (controls) => build(s.outputs, { controls, payload, subscriber, steps }),

@@ -206,13 +206,48 @@ def _drop_one_filter(tag: str, text: str, still_differs: t.Callable[[str, str], 
     return None
 
 
+def liquid_differs(installed: Path, body: dict[str, t.Any], defaults: dict[str, str]) -> bool:
+    """Whether the SDK's compileControls (``scripts/liquid_oracle.mjs``) and ours render
+    the request's controls differently (payload and subscriber as sent)."""
+    from flask_novu.templating import ControlCompilationError, compile_controls
+
+    controls = dict(body.get("controls") or {})
+    for key, value in defaults.items():
+        controls.setdefault(key, value)
+    case = {"controls": controls, "payload": body.get("payload") or {}, "subscriber": body.get("subscriber") or {}}
+    env = dict(os.environ, NOVU_REFERENCE=str(installed), TZ="UTC")
+    run = subprocess.run(["node", str(ROOT / "scripts" / "liquid_oracle.mjs")], input=json.dumps(case) + "\n",
+                         capture_output=True, text=True, env=env, timeout=60)
+    try:
+        theirs = json.loads(run.stdout.splitlines()[0])
+    except (IndexError, ValueError):
+        return False
+    context = {"workflow": {"workflowId": "liquid-oracle"}, "payload": case["payload"],
+               "subscriber": case["subscriber"], "context": {}, "steps": {}, "env": {}}
+    try:
+        ours: dict[str, t.Any] = {"ok": compile_controls(controls, context)}
+    except ControlCompilationError as err:
+        ours = {"error": err.data["name"]}
+    return bool(theirs != json.loads(json.dumps(ours)))
+
+
 def cause_of(case: dict[str, t.Any], small: dict[str, t.Any], difference: str,
-             defaults: dict[str, str]) -> tuple[str, str]:
+             defaults: dict[str, str], installed: Path | None = None) -> tuple[str, str]:
     """(category, cause) of a disagreement, from the shrunk case's fragments.
 
     ``defaults``: the Liquid defaults of the step's string controls (they apply
-    where the request has no value).
+    where the request has no value).  With ``installed``, a disagreement put
+    down to sanitising whose controls already render differently (Liquid in
+    HTML attributes or text, JSON-looking text) is put down to Liquid.
     """
+    found = _cause_of(case, small, difference, defaults)
+    if found[0] == "sanitize" and installed is not None and liquid_differs(installed, json.loads(small["body"]), defaults):
+        return "liquid", f"in {found[1]}"
+    return found
+
+
+def _cause_of(case: dict[str, t.Any], small: dict[str, t.Any], difference: str,
+              defaults: dict[str, str]) -> tuple[str, str]:
     tags = [tag for parts in small["frags"].values() for tag, _ in parts if tag != "text" or parts != [("text", "x")]]
     path = diff.difference_path(difference)
     html = [tag for tag in tags if tag.startswith("html:")]
@@ -220,6 +255,8 @@ def cause_of(case: dict[str, t.Any], small: dict[str, t.Any], difference: str,
     body = json.loads(small["body"])
     given = body.get("controls", {})
     controls = " ".join([str(v) for v in given.values()] + [v for k, v in defaults.items() if k not in given])
+    if "controls syntax" in difference or "StepControlCompilationFailedError" in difference:
+        return "liquid", f"syntax error ({(liquid or html or tags or ['text'])[0]})"
     if html and case["stepType"] in SANITISED_TYPES and not liquid:
         return "sanitize", html[0]
     if liquid or "{{" in controls or "{%" in controls:
@@ -232,6 +269,8 @@ def cause_of(case: dict[str, t.Any], small: dict[str, t.Any], difference: str,
         return "liquid", ("| " + " | ".join(filters)) if filters else liquid[0]
     if html and case["stepType"] in SANITISED_TYPES:
         return "sanitize", html[0]
+    if any(c in controls for c in "{}[]\\\""):
+        return "liquid", "json-like text"
     if case["stepType"] in SANITISED_TYPES and any(c in controls for c in "<>&"):
         return "sanitize", "text-escaping"
     return "other", f"{case['stepType']} {path}"
@@ -279,6 +318,7 @@ def run(installed: Path, seeds: list[int], n_workflows: int, port: int,
 
     agreed: list[dict[str, t.Any]] = []
     known: list[dict[str, t.Any]] = []
+    deliberate: list[dict[str, t.Any]] = []
     dropped = 0
     try:
         for n, case in enumerate(cases):
@@ -295,10 +335,20 @@ def run(installed: Path, seeds: list[int], n_workflows: int, port: int,
             if difference is None:
                 agreed.append(record)
                 continue
+            variant = diff.deliberate_variant(case["body"], defaults[case["query"]])
+            if variant is not None:
+                # a documented deliberate difference: ours must be what the SDK answers
+                # to the same request with that difference written out
+                name, rewritten = variant
+                expected = scrub(oracle.send(case["query"], rewritten))
+                if diff.compare(expected[0], expected[1], ours[0], ours[1]) is None:
+                    deliberate.append(dict(record, deliberate=name, expected={
+                        "body": rewritten, "status": expected[0], "response": expected[1]}))
+                    continue
             entry = dict(record, difference=difference)
             if do_shrink:
                 small, small_diff = shrink(oracle, app, case)
-                category, cause = cause_of(case, small, small_diff, defaults[case["query"]])
+                category, cause = cause_of(case, small, small_diff, defaults[case["query"]], installed)
                 entry.update(category=category, cause=cause, reproducer={
                     "query": small["query"], "body": small["body"], "difference": small_diff})
             known.append(entry)
@@ -306,7 +356,8 @@ def run(installed: Path, seeds: list[int], n_workflows: int, port: int,
                 log(f"{n}/{len(cases)}: {len(agreed)} agree, {len(known)} disagree")
     finally:
         oracle.close()
-    return {"specs": specs, "agreed": agreed, "known": known, "dropped": dropped, "total": len(cases)}
+    return {"specs": specs, "agreed": agreed, "known": known, "deliberate": deliberate, "dropped": dropped,
+            "total": len(cases)}
 
 
 def write_reports(result: dict[str, t.Any], directory: Path, main_commit: str) -> None:
@@ -322,6 +373,7 @@ def write_reports(result: dict[str, t.Any], directory: Path, main_commit: str) -
         lines = [f"# Differential harness: {title} disagreements (SDK 2.13.2 vs Flask-Novu)",
                  f"# {stamp}, main at {main_commit}; {result['total']} cases, {len(result['agreed'])} agree, "
                  f"{len(result['known'])} disagree ({sum(len(v) for v in groups.values())} here), "
+                 f"{len(result['deliberate'])} hit a documented deliberate difference, "
                  f"{result['dropped']} dropped (SDK answer not deterministic)",
                  "# Each reproducer: POST /api/novu?<query> with <body>; workflows in "
                  "tests/fixtures/differential/ (or regenerate with scripts/record_differential.py).", ""]
@@ -346,11 +398,17 @@ def write_reports(result: dict[str, t.Any], directory: Path, main_commit: str) -
         (directory / f"{category}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def deliberate_digest_text(entries: list[dict[str, t.Any]]) -> str:
+    return json.dumps([[e["name"], e["query"], e["body"], e["status"], e["response"], e["deliberate"],
+                        e["expected"]] for e in entries], ensure_ascii=False, separators=(",", ":"))
+
+
 def write_fixtures(result: dict[str, t.Any], out: Path, seeds: list[int], n_workflows: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     meta = {"sdk": "@novu/framework 2.13.2", "seeds": seeds, "workflows_per_seed": n_workflows}
     corpus = {"meta": meta, "specs": result["specs"],
-              "cases": [{k: v for k, v in c.items()} for c in result["agreed"]]}
+              "cases": [{k: v for k, v in c.items()} for c in result["agreed"]],
+              "deliberate": result["deliberate"]}
     known = {"meta": meta, "cases": [
         {k: entry[k] for k in ("name", "stepType", "query", "body", "status", "response", "category", "cause",
                                "difference") if k in entry} for entry in result["known"]]}
@@ -358,6 +416,7 @@ def write_fixtures(result: dict[str, t.Any], out: Path, seeds: list[int], n_work
         data["meta"] = dict(meta, digest=hashlib.sha256(json.dumps(
             [[c["name"], c["query"], c["body"], c["status"], c["response"]] for c in data["cases"]],
             ensure_ascii=False, separators=(",", ":")).encode()).hexdigest())
+    corpus["meta"]["deliberate_digest"] = hashlib.sha256(deliberate_digest_text(corpus["deliberate"]).encode()).hexdigest()
     for name, data in (("corpus.json.gz", corpus), ("known.json.gz", known)):
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         (out / name).write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
@@ -387,8 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     print("agreement per step type: " + ", ".join(
         f"{kind} {agree[kind]}/{n} ({agree[kind] / n:.1%})" for kind, n in sorted(total.items())))
     cats = collections.Counter(e.get("category", "?") for e in result["known"])
+    hits = collections.Counter(e["deliberate"] for e in result["deliberate"])
     print(f"{result['total']} cases: {len(result['agreed'])} agree, {len(result['known'])} disagree {dict(cats)}, "
-          f"{result['dropped']} dropped")
+          f"{len(result['deliberate'])} hit a deliberate difference {dict(hits)}, {result['dropped']} dropped")
     return 0
 
 

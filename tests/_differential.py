@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import typing as t
 
 from flask import Flask
@@ -70,6 +71,11 @@ def define_workflow(spec: dict[str, t.Any]) -> t.Any:
                 options["skip"] = lambda controls, key=key: controls.get(key) is True
             if s.get("disableOutputSanitization"):
                 options["disable_output_sanitization"] = True
+            if s.get("providers"):
+                options["providers"] = {
+                    pid: (lambda controls, outputs, tpl=tpl: build_outputs(
+                        tpl, {"controls": controls, "outputs": outputs, "payload": payload}))
+                    for pid, tpl in s["providers"].items()}
 
             def resolve(controls: t.Any, s: t.Any = s) -> t.Any:
                 scope = {"controls": controls, "payload": payload, "subscriber": subscriber, "steps": results}
@@ -201,6 +207,51 @@ def _first_difference(theirs: t.Any, ours: t.Any, path: str, notes: list[str]) -
     return f"{path}: sdk {_short(theirs)} != ours {_short(ours)}"
 
 
+# -- deliberate differences ----------------------------------------------------------------
+
+_IFCHANGED = re.compile(r"\{% ifchanged %\}([^{}]*?)\{% endifchanged %\}")
+
+
+def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, str] | None:
+    """A documented deliberate difference (docs/protocol.rst) the request ``body`` hits:
+    its name and a request the SDK answers as Flask-Novu answers ``body``.
+
+    ``ifchanged`` (the SDK's LiquidJS has no such tag): its blocks written out as
+    Ruby Liquid renders them (a block's text when it differs from the previous
+    block's, else nothing; one render for all the controls of a step, the
+    step's ``defaults`` following the given controls).  ``None`` when ``body``
+    hits none, or only in forms this rule does not cover.
+    """
+    data = json.loads(body)
+    controls = data.get("controls")
+    if not isinstance(controls, dict):
+        return None
+    effective = dict(controls)
+    for key, value in defaults.items():
+        effective.setdefault(key, value)
+    if not any(isinstance(v, str) and "ifchanged" in v for v in effective.values()):
+        return None
+    last: list[str | None] = [None]
+
+    def written_out(match: re.Match[str]) -> str:
+        text = match.group(1)
+        out = "" if text == last[0] else text
+        last[0] = text
+        return out
+
+    rewritten = {k: _IFCHANGED.sub(written_out, v) if isinstance(v, str) else v for k, v in effective.items()}
+    if any(isinstance(v, str) and "ifchanged" in v for v in rewritten.values()):
+        return None
+    data["controls"] = rewritten
+    return "ifchanged", dump(data)
+
+
+#: What the SDK answers to a request hitting each deliberate difference.
+DELIBERATE_SDK_ANSWERS = {
+    "ifchanged": (400, "StepControlCompilationFailedError", "ParseError"),
+}
+
+
 def difference_path(message: str) -> str:
     """The JSON path a :func:`compare` message starts with ("status" for status changes)."""
     return "status" if message.startswith("status") else message.split(":", 1)[0]
@@ -224,6 +275,65 @@ URLS = [
     "https://example.com/orders/42?ref=mail&x=1", "/dashboard", "http://localhost:3000/a b",
     "mailto:ada@example.com", "javascript:alert(1)", "https://ex.com/é?q=\"x\"", "", "ftp://files.example.com/x",
 ]
+#: Control text that looks like JSON: the SDK renders all controls as one JSON
+#: template (a control that parses as JSON is nested as JSON), then repairs it.
+JSONISH = [
+    '{"a": 1}', '" { "', '[1, 2]', '{', '}', '[', ']', '"', '\\', '\\n', '\\"', "{'a': 1}", '[]', '{}',
+    '"}', '{"', '{"key": "value", "n": [1, {"b": null}]}', 'a\\b', '\\u00e9', '","', '":"', 'null', 'true',
+    '1e3', '"quoted"', '{{"x"}}', '} {', '[{"k": "<b>v</b>"}]', "\\'", '/* */', '\t{ }',
+]
+#: Whole control values that are JSON documents (or nearly).
+JSON_CONTROLS = [
+    '{"a": 1}', '[1, 2, 3]', '{"title": "Hi {{ subscriber.firstName }}", "items": [1, 2]}', '"just a string"',
+    '{"html": "<p>x</p><script>y</script>"}', '[{"k": "{{ payload.name }}"}]', '{"a": {"b": {"c": [true, null]}}}',
+    '{ "broken": ', '[1, 2', '{"n": 1.0, "big": 9007199254740993}', '12', 'null', '{"e": "\\u00e9\\n"}',
+    '{"k": "v"} trailing', '  {"padded": true}  ',
+]
+#: What email builders send: MJML's compiled output, Outlook conditional comments,
+#: VML buttons, namespaced attributes, table layouts with mso- styles.
+MJML_HEAD = (
+    '<!doctype html><html lang="und" dir="auto" xmlns="http://www.w3.org/1999/xhtml" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<head><title></title><!--[if !mso]><!--><meta http-equiv="X-UA-Compatible" content="IE=edge"><!--<![endif]-->'
+    '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<style type="text/css">#outlook a { padding:0; } body { margin:0;padding:0;-webkit-text-size-adjust:100%;'
+    '-ms-text-size-adjust:100%; } table, td { border-collapse:collapse;mso-table-lspace:0pt;mso-table-rspace:0pt; }'
+    ' img { border:0;height:auto;line-height:100%; outline:none;text-decoration:none;-ms-interpolation-mode:bicubic; }</style>'
+    '<!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:AllowPNG/><o:PixelsPerInch>96</o:PixelsPerInch>'
+    '</o:OfficeDocumentSettings></xml></noscript><![endif]--><!--[if lte mso 11]><style type="text/css">'
+    '.mj-outlook-group-fix { width:100% !important; }</style><![endif]-->'
+    '<style type="text/css">@media only screen and (min-width:480px) { .mj-column-per-100 { width:100% !important; '
+    'max-width: 100%; } }</style><style media="screen and (min-width:480px)">.moz-text-html .mj-column-per-100 '
+    '{ width:100% !important; max-width: 100%; }</style></head><body style="word-spacing:normal;background-color:#f4f4f4;">'
+    '<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;'
+    'overflow:hidden;">{preheader}</div><div style="background-color:#f4f4f4;" lang="und" dir="auto">'
+)
+MJML_SECTION = (
+    '<!--[if mso | IE]><table align="center" border="0" cellpadding="0" cellspacing="0" class="" role="presentation" '
+    'style="width:600px;" width="600" ><tr><td style="line-height:0px;font-size:0px;mso-line-height-rule:exactly;">'
+    '<![endif]--><div style="margin:0px auto;max-width:600px;"><table align="center" border="0" cellpadding="0" '
+    'cellspacing="0" role="presentation" style="width:100%;"><tbody><tr><td style="direction:ltr;font-size:0px;'
+    'padding:20px 0;text-align:center;"><!--[if mso | IE]><table role="presentation" border="0" cellpadding="0" '
+    'cellspacing="0"><tr><td class="" style="vertical-align:top;width:600px;" ><![endif]--><div '
+    'class="mj-column-per-100 mj-outlook-group-fix" style="font-size:0px;text-align:left;direction:ltr;'
+    'display:inline-block;vertical-align:top;width:100%;"><table border="0" cellpadding="0" cellspacing="0" '
+    'role="presentation" style="vertical-align:top;" width="100%"><tbody><tr><td align="left" '
+    'style="font-size:0px;padding:10px 25px;word-break:break-word;"><div style="font-family:Ubuntu, Helvetica, '
+    'Arial, sans-serif;font-size:13px;line-height:1;text-align:left;color:#000000;">{inner}</div></td></tr>'
+    '</tbody></table></div><!--[if mso | IE]></td></tr></table><![endif]--></td></tr></tbody></table></div>'
+    '<!--[if mso | IE]></td></tr></table><![endif]-->'
+)
+MJML_TAIL = "</div></body></html>"
+VML_BUTTON = (
+    '<div><!--[if mso]><v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" xmlns:w="urn:schemas-microsoft-com:office:word" '
+    'href="{url}" style="height:40px;v-text-anchor:middle;width:200px;" arcsize="10%" strokecolor="#1e3650" '
+    'fill="t"><v:fill type="tile" src="https://i.imgur.com/0xPEf.gif" color="#556270" /><w:anchorlock/>'
+    '<center style="color:#ffffff;font-family:sans-serif;font-size:13px;font-weight:bold;">{label}</center>'
+    '</v:roundrect><![endif]--><a href="{url}" style="background-color:#556270;border:1px solid #1e3650;'
+    'border-radius:4px;color:#ffffff;display:inline-block;mso-hide:all;">{label}</a></div>'
+)
+PROVIDERS = {"email": ["sendgrid", "nodemailer", "mailgun"], "sms": ["twilio", "nexmo"], "push": ["fcm", "apns"],
+             "chat": ["slack", "discord", "msteams"], "in_app": ["novu"]}
 EMAILS = ["ada@example.com", "not-an-email", "a.b+c@sub.example.co.uk", "UPPER@EXAMPLE.COM", "a@b"]
 NUMBERS: list[t.Any] = [
     0, 1, 2, 3, 7, 10, 12, 42, 99, 100, 1000, -1, -5, 1.5, 2.5, -2.5, 0.1, 0.30000000000000004, 3.14159,
@@ -249,7 +359,7 @@ class Gen:
 
     def text(self, words: int = 0) -> str:
         n = words or self.r.randint(1, 5)
-        return " ".join(self.pick(WORDS) for _ in range(n))
+        return " ".join(self.pick(JSONISH) if self.chance(0.06) else self.pick(WORDS) for _ in range(n))
 
     def number(self) -> t.Any:
         if self.chance(0.6):
@@ -414,6 +524,8 @@ class Gen:
         if want in (None, "number"):
             options += [("subscriber.data.credits", "number")]
         if want is None:
+            options += [("context.tenant.id", "text"), ("context.tenant", "object"), ("env.REGION", "text"),
+                        ("env.MISSING", "missing"), ("context", "object")]
             options += [("payload.missing", "missing"), ("subscriber.data", "object"),
                         ("payload.user.first", "text"), ("subscriber", "object"), ("payload", "object")]
         if not options:
@@ -620,6 +732,18 @@ class Gen:
             ("html:self-closing-slash", f"<p>{inner}</p/>"),
             ("html:pre", f"<pre>  {inner}\n  indented</pre>"),
             ("html:blockquote", f"<blockquote>{inner}</blockquote>"),
+            ("html:mjml-section", MJML_SECTION.replace("{inner}", inner)),
+            ("html:vml-button", VML_BUTTON.replace("{url}", self.pick(["https://example.com/go", "{{ payload.url }}"]))
+             .replace("{label}", inner)),
+            ("html:o-p", f'<p class="MsoNormal" style="mso-margin-top-alt:auto">{inner}<o:p></o:p></p>'),
+            ("html:mso-hide", f'<div style="mso-hide:all;display:none">{inner}</div><!--[if gte mso 9]><table width="600"><tr><td><![endif]-->'),
+            ("html:mc-repeatable", f'<table mc:repeatable="product" mc:variant="row"><tr><td mc:edit="name">{inner}</td></tr></table>'),
+            ("html:spacer", '<table role="presentation" border="0" cellpadding="0" cellspacing="0"><tr>'
+                            f'<td height="20" style="height:20px;line-height:20px;font-size:1px;mso-line-height-rule:exactly">&#8202;</td></tr></table>{inner}'),
+            ("html:img-link", f'<a href="https://example.com" target="_blank"><img alt="Logo" height="auto" src="https://cdn.example.com/l.png" '
+                              f'style="border:0;display:block;outline:none;text-decoration:none;height:auto;width:100%;font-size:13px;" width="150"></a>{inner}'),
+            ("html:unsubscribe", f'<p style="font-size:11px;color:#999">{inner} <a href="{{{{ payload.url }}}}" style="color:#999">Unsubscribe</a>'
+                                 ' &middot; <a href="*|UPDATE_PROFILE|*">Preferences</a></p>'),
         ])
 
     def email_body(self, kinds: dict[str, str], assigned: list[str]) -> list[tuple[str, str]]:
@@ -635,7 +759,16 @@ class Gen:
                 '</head><body>',
                 "<html><body>",
             ])))
-        for _ in range(self.r.randint(1, 4)):
+        if not document and self.chance(0.15):
+            # an email builder's (MJML's) compiled document, sections filled with content
+            frags.append(("html:mjml-document", MJML_HEAD.replace("{preheader}", self.text(3))))
+            for _ in range(self.r.randint(1, 5)):
+                section = self.liquid_text(kinds, assigned, self.r.randint(1, 3))
+                frags.append(("html:mjml-section", MJML_SECTION.replace("{inner}", "".join(x for _, x in section))))
+            frags.append(("html:mjml-document-end", MJML_TAIL))
+            return frags
+        # long realistic bodies now and then
+        for _ in range(self.r.randint(6, 14) if self.chance(0.12) else self.r.randint(1, 4)):
             if self.chance(0.7):
                 frags.append(self.html_block(kinds, assigned))
             else:
@@ -691,6 +824,15 @@ class Gen:
                 outputs["data"] = {k: {"$ref": f"payload.{k}"} for k in data_keys}
                 if self.chance(0.3):
                     outputs["data"]["label"] = {"$ref": "controls.subject"}
+                if self.chance(0.3):
+                    # arrays and objects holding HTML, as apps put into in-app data
+                    outputs["data"]["blocks"] = self.pick([
+                        [{"type": "text", "html": "<p>Hi <b>there</b></p><script>x()</script>"},
+                         {"type": "image", "html": '<img src="https://cdn.example.com/a.png" onerror="x()">'}],
+                        {"card": {"title": "<h2>Order</h2>", "rows": ["<td>1</td>", "<tr><td>2</td></tr>"]}},
+                        ["<a href=\"javascript:alert(1)\">x</a>", "plain & simple", "<!--[if mso]>o<![endif]-->"],
+                        {"html": {"$ref": "controls.body"}, "list": [{"$ref": "controls.subject"}, "<i>i</i>"]},
+                    ])
         elif kind in ("sms", "chat"):
             text_control("body")
         elif kind == "push":
@@ -714,6 +856,8 @@ class Gen:
                 if self.chance(0.3):
                     outputs[f"from_{prev['stepId']}"] = {"$ref": f"steps.{prev['stepId']}"}
             spec["outputSchema"] = {"type": "object", "additionalProperties": True}
+        if kind in PROVIDERS and self.chance(0.25):
+            spec["providers"] = {self.pick(PROVIDERS[kind]): self.provider_template(kind)}
         if kind not in ("delay", "digest", "custom") and self.chance(0.15):
             props["skipIt"] = {"type": "boolean", "default": False}
             spec["skipIf"] = "skipIt"
@@ -728,6 +872,19 @@ class Gen:
         spec["_controls"] = props
         spec["_defaultFrags"] = default_frags if "controlSchema" in spec else {}
         return spec
+
+    def provider_template(self, kind: str) -> dict[str, t.Any]:
+        """The outputs template of a provider override (scope: its controls and the step's outputs)."""
+        first = "outputs.body" if kind != "push" else "outputs.subject"
+        return self.pick([
+            {"text": {"$ref": first}},
+            {"_passthrough": {"body": {"html": {"$ref": "outputs.body"}, "tags": ["a", "<b>"]},
+                              "headers": {"X-Trace": "1"}, "query": {"q": {"$ref": "controls.body"}}}},
+            {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": {"$ref": first}}}]},
+            {"html": "<p>override</p><script>x</script>", "ipPoolName": {"$ref": "controls.subject"}},
+            {"data": {"n": 1, "nested": [1, [2, 3]], "none": None}, "extra": {"$ref": "payload.missing"}},
+            {},
+        ])
 
     def step_result(self, spec: dict[str, t.Any]) -> dict[str, t.Any]:
         kind = spec["type"]
@@ -761,6 +918,8 @@ class Gen:
                     parts = [("url", self.pick(URLS))]
                 elif name == "actionUrl":
                     parts = [("url", self.pick(["/orders/{{ payload.count }}", "https://example.com/o?id={{ payload.name | url_encode }}"] + URLS))]
+                elif self.chance(0.05):
+                    parts = [("jsonish", self.pick(JSON_CONTROLS))]
                 else:
                     parts = self.liquid_text(kinds, assigned)
                 frags[name] = parts
@@ -820,6 +979,13 @@ class Gen:
                               "state": {"status": "completed"}})
         body = {"payload": payload, "controls": controls, "state": state, "subscriber": self.subscriber(),
                 "context": {}}
+        if self.chance(0.3):
+            body["context"] = self.pick([
+                {"tenant": {"id": "acme", "data": {"name": "Acme & Co", "plan": "<b>pro</b>"}}},
+                {"tenant": "acme"}, {"tenant": {"id": "t-1"}, "app": {"id": "web"}}, {"region": ["eu", "us"]},
+            ])
+        if self.chance(0.3):
+            body["env"] = self.pick([{"REGION": "eu-west-1"}, {"REGION": "<i>us</i>", "DEBUG": True}, {}])
         if self.chance(0.02):
             del body["subscriber"]
             tags.append("no-subscriber")

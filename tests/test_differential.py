@@ -13,6 +13,10 @@ HTML email bodies, in-app data, payloads of every JSON type).
   progress). They are re-checked and counted; while any disagrees the test is
   an expected failure that says how many agree by now (``pytest -rx``).
   Re-recording moves the cases that agree into the corpus.
+* the corpus's ``deliberate`` cases hit a documented deliberate difference
+  (docs/protocol.rst), such as ``{% ifchanged %}``: the SDK's recorded answer
+  is the documented failure, and ours must equal what the SDK answers to the
+  same request with the difference written out.
 
 With Node and an installed copy of the reference (``/tmp/novu-ref`` or
 ``$NOVU_REFERENCE_INSTALLED``) and ``NOVU_LIVE_ORACLE=1``, a fresh seed is also
@@ -120,6 +124,42 @@ def _digest_text(cases: list[dict[str, t.Any]]) -> str:
 def test_corpus_answers_are_unedited() -> None:
     """The asserted corpus holds the SDK's answers as recorded (no hand edits)."""
     assert hashlib.sha256(_digest_text(CORPUS["cases"]).encode()).hexdigest() == CORPUS["meta"]["digest"]
+    deliberate = json.dumps([[e["name"], e["query"], e["body"], e["status"], e["response"], e["deliberate"],
+                              e["expected"]] for e in CORPUS["deliberate"]], ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(deliberate.encode()).hexdigest() == CORPUS["meta"]["deliberate_digest"]
+
+
+def test_cases_hitting_a_deliberate_difference_answer_as_documented(app: Flask) -> None:
+    """Cases that hit a documented deliberate difference (docs/protocol.rst) are kept
+    apart from the known disagreements: the SDK's recorded answer is the failure the
+    docs describe, and ours is what the SDK answers to the same request with the
+    difference written out (``ifchanged``: its blocks rendered as Ruby Liquid does)."""
+    entries = CORPUS["deliberate"]
+    assert collections.Counter(e["deliberate"] for e in entries)["ifchanged"] >= 5
+    failures = []
+    for entry in entries:
+        status, code, name = diff.DELIBERATE_SDK_ANSWERS[entry["deliberate"]]
+        sdk = json.loads(entry["response"])
+        assert (entry["status"], sdk["code"], sdk["data"]["name"]) == (status, code, name), entry["name"]
+        expected = entry["expected"]
+        assert expected["status"] == 200 and "ifchanged" not in expected["body"], entry["name"]
+        found = _disagreement(app, dict(entry, status=expected["status"], response=expected["response"]))
+        if found is not None:
+            failures.append(f"{entry['name']}: {found}")
+    assert not failures, "\n".join(failures[:30])
+
+
+def test_deliberate_variant_writes_out_ifchanged() -> None:
+    """The rewrite behind the deliberate check: first block kept, repeats dropped,
+    across controls in order (defaults after the given controls)."""
+    body = json.dumps({"controls": {"body": "a{% ifchanged %}x{% endifchanged %}b{% ifchanged %}x{% endifchanged %}"
+                                            "{% ifchanged %}y{% endifchanged %}"}})
+    name, rewritten = diff.deliberate_variant(body, {"subject": "{% ifchanged %}y{% endifchanged %}!"}) or ("", "")
+    assert name == "ifchanged"
+    assert json.loads(rewritten)["controls"] == {"body": "axby", "subject": "!"}
+    assert diff.deliberate_variant(json.dumps({"controls": {"body": "{{ x }}"}}), {}) is None
+    # a form the rule does not cover stays a disagreement
+    assert diff.deliberate_variant(json.dumps({"controls": {"body": "{% ifchanged %}{{ x }}{% endifchanged %}"}}), {}) is None
 
 
 def test_every_known_case_targets_a_corpus_workflow() -> None:
