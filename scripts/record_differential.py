@@ -256,7 +256,11 @@ def _cause_of(case: dict[str, t.Any], small: dict[str, t.Any], difference: str,
     given = body.get("controls", {})
     controls = " ".join([str(v) for v in given.values()] + [v for k, v in defaults.items() if k not in given])
     if "controls syntax" in difference or "StepControlCompilationFailedError" in difference:
-        return "liquid", f"syntax error ({(liquid or html or tags or ['text'])[0]})"
+        first = (liquid or html or tags or ["text"])[0]
+        if '"position":' in difference:
+            # the SDK's jsonrepair of the rendered controls threw (text such as `{"` or `{ `)
+            return "liquid", f"JSON repair fails ({first})"
+        return "liquid", f"syntax error ({first})"
     if html and case["stepType"] in SANITISED_TYPES and not liquid:
         return "sanitize", html[0]
     if liquid or "{{" in controls or "{%" in controls:
@@ -395,7 +399,7 @@ def write_reports(result: dict[str, t.Any], directory: Path, main_commit: str) -
             lines.append("")
         if category == "other":
             lines.append(f"# cases per step type: {dict(counts)}")
-        (directory / f"{category}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (directory / f"{category}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8", errors="backslashreplace")
 
 
 def deliberate_digest_text(entries: list[dict[str, t.Any]]) -> str:

@@ -166,7 +166,8 @@ def _null_in_array(value: t.Any, in_array: bool = False) -> bool:
 
 
 def _short(value: t.Any, limit: int = 300) -> str:
-    text = json.dumps(_plain(value), ensure_ascii=False)
+    # half of an astral character (a lone surrogate) is written as its escape
+    text = json.dumps(_plain(value), ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -831,7 +832,7 @@ class Gen:
                          {"type": "image", "html": '<img src="https://cdn.example.com/a.png" onerror="x()">'}],
                         {"card": {"title": "<h2>Order</h2>", "rows": ["<td>1</td>", "<tr><td>2</td></tr>"]}},
                         ["<a href=\"javascript:alert(1)\">x</a>", "plain & simple", "<!--[if mso]>o<![endif]-->"],
-                        {"html": {"$ref": "controls.body"}, "list": [{"$ref": "controls.subject"}, "<i>i</i>"]},
+                        {"html": {"$ref": "controls.body"}, "list": [{"title": {"$ref": "controls.subject"}}, "<i>i</i>"]},
                     ])
         elif kind in ("sms", "chat"):
             text_control("body")
