@@ -129,14 +129,16 @@ SDK_NULL_CRASH = {"message": "Unknown BridgeError: Cannot convert undefined or n
 
 
 def compare(theirs_status: int, theirs_text: str, ours_status: int, ours_text: str,
-            deliberate: list[str] | None = None) -> str | None:
+            deliberate: list[str] | None = None, sanitised: bool = False) -> str | None:
     """``None`` when the answers agree, else a one-line description of the first difference.
 
     Two documented deliberate differences (docs/protocol.rst) count as
     agreement, and are appended to ``deliberate`` when given: ``null-in-array``
     (the SDK crashes with a 500) and ``array-in-array`` (the SDK turns an array
     nested in an array of an email or in-app output into an object keyed
-    ``"0"``, ``"1"``...; Flask-Novu keeps the array).
+    ``"0"``, ``"1"``...; Flask-Novu keeps the array); with ``sanitised``
+    (an email or in-app step), ``lone-surrogate`` too (an output string where
+    the SDK's sanitiser leaves half of an astral character, Flask-Novu U+FFFD).
     """
     try:
         theirs = normalise(theirs_status, parse(theirs_text), ours=False)
@@ -152,7 +154,10 @@ def compare(theirs_status: int, theirs_text: str, ours_status: int, ours_text: s
         return None
     if theirs_status != ours_status:
         return f"status {theirs_status} != {ours_status}: sdk {_short(theirs)} ours {_short(ours)}"
-    return _first_difference(theirs, ours, "$", notes)
+    return _first_difference(theirs, ours, "$", notes, sanitised)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _null_in_array(value: t.Any, in_array: bool = False) -> bool:
@@ -182,7 +187,7 @@ def _plain(value: t.Any) -> t.Any:
     return value
 
 
-def _first_difference(theirs: t.Any, ours: t.Any, path: str, notes: list[str]) -> str | None:
+def _first_difference(theirs: t.Any, ours: t.Any, path: str, notes: list[str], sanitised: bool = False) -> str | None:
     if (isinstance(theirs, dict) and isinstance(ours, list) and path.startswith("$.outputs.") and path.endswith("]")
             and list(theirs) == [str(i) for i in range(len(ours))]):
         notes.append("array-in-array")
@@ -193,17 +198,21 @@ def _first_difference(theirs: t.Any, ours: t.Any, path: str, notes: list[str]) -
                 return f"{path}.{key}: sdk {_short(theirs[key])}, ours missing"
             if key not in theirs:
                 return f"{path}.{key}: sdk missing, ours {_short(ours[key])}"
-            found = _first_difference(theirs[key], ours[key], f"{path}.{key}", notes)
+            found = _first_difference(theirs[key], ours[key], f"{path}.{key}", notes, sanitised)
             if found:
                 return found
         return None
     if isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
         for i, (a, b) in enumerate(zip(theirs, ours)):
-            found = _first_difference(a, b, f"{path}[{i}]", notes)
+            found = _first_difference(a, b, f"{path}[{i}]", notes, sanitised)
             if found:
                 return found
         return None
     if theirs == ours and type(theirs) is type(ours):
+        return None
+    if (sanitised and isinstance(theirs, str) and isinstance(ours, str) and path.startswith("$.outputs.")
+            and _LONE_SURROGATE.search(theirs) and _LONE_SURROGATE.sub("\ufffd", theirs) == ours):
+        notes.append("lone-surrogate")
         return None
     return f"{path}: sdk {_short(theirs)} != ours {_short(ours)}"
 
