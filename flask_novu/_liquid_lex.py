@@ -35,12 +35,14 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import condition_source, output_source
+from ._liquid_syntax import condition_source, output_source, tag_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
 #: Tags whose expression is a condition, rewritten as LiquidJS reads it.
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
+#: Tags whose expression is rewritten as LiquidJS reads it (and end tags).
+_REWRITTEN = frozenset({"else", "increment", "decrement", "capture", "for", "tablerow"})
 
 #: LiquidJS's BLANK character class (its ``TYPES`` table).
 _BLANK = frozenset(
@@ -278,12 +280,14 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             name_end = delimited.content_begin + len(name)
             yield Token(TOKEN_TAG, name, delimited.content_begin, source)
             rest = _lstrip_blank(source[name_end : delimited.content_end])
+            at = delimited.content_end - len(rest)
+            if name in _CONDITIONS:
+                rest = condition_source(rest) if rest else rest
+            elif name == "echo":
+                rest = output_source(rest) if rest else rest
+            elif name in _REWRITTEN or name.startswith("end"):
+                rest = tag_source(name, rest)
             if rest:
-                at = delimited.content_end - len(rest)
-                if name in _CONDITIONS:
-                    rest = condition_source(rest)
-                elif name == "echo":
-                    rest = output_source(rest)
                 expression = Token(TOKEN_EXPRESSION, rest, at, source)
                 if name != "liquid":
                     _check_nesting(rest, expression, nesting_limit)

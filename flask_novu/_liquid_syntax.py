@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["condition_source", "liquidjs_error", "output_source"]
+__all__ = ["condition_source", "liquidjs_error", "output_source", "tag_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -1000,3 +1000,72 @@ def output_source(text: str) -> str:
     except (_TokenizationError, _TooDeep):
         return text
     return " | ".join(parts)
+
+
+#: The variable LiquidJS's ``{% increment %}`` without a name counts in.
+EMPTY_NAME = "__novu_empty__"
+_NAME = re.compile(r"[A-Za-z_][\w-]*\Z")
+_LOOP_KEYS = {"for": ("offset", "limit", "reversed"), "tablerow": ("cols", "limit", "offset")}
+
+
+def _loop_source(name: str, text: str) -> str:
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    variable = tokenizer.read_identifier()
+    tokenizer.read_identifier()  # "in"
+    tokenizer.skip_blank()
+    start = tokenizer.p
+    tokenizer.read_value()
+    collection = text[start : tokenizer.p].rstrip()
+    hashes: Dict[str, str] = {}
+    while True:
+        tokenizer.skip_blank()
+        if tokenizer.peek() == ",":
+            tokenizer.p += 1
+        key = tokenizer.read_identifier()
+        if not key:
+            break
+        value = "true"  # a key without a value is true to LiquidJS
+        tokenizer.skip_blank()
+        if tokenizer.peek() == ":":
+            tokenizer.p += 1
+            tokenizer.skip_blank()
+            start = tokenizer.p
+            if tokenizer.read_value() is not None:
+                value = text[start : tokenizer.p].rstrip()
+        hashes[key] = value
+    parts = [f"{variable} in {collection}"]
+    for key in _LOOP_KEYS[name]:
+        if key in hashes:
+            parts.append("reversed" if key == "reversed" else f"{key}: {hashes[key]}")
+    return " ".join(parts)
+
+
+def tag_source(name: str, text: str) -> str:
+    """A tag's expression as python-liquid source that means what LiquidJS
+    reads in ``text`` (empty: no expression).
+
+    End tags (and ``else``) ignore their arguments; ``increment`` and
+    ``decrement`` count in the variable named by the word read (none counts
+    in one shared variable); ``capture`` takes a name or a quoted name;
+    ``for`` and ``tablerow`` keep the parameters LiquidJS uses (a parameter
+    without a value is ``true``).  Text this cannot read is returned as is.
+    """
+    if name == "else" or name.startswith("end"):
+        return ""
+    try:
+        if name in ("increment", "decrement"):
+            word = _Tokenizer(text, 0, len(text), 64).read_identifier()
+            word = word or EMPTY_NAME
+            return word if _NAME.match(word) else text
+        if name == "capture":
+            tokenizer = _Tokenizer(text, 0, len(text), 64)
+            word = tokenizer.read_identifier()
+            if not word:
+                quoted = tokenizer.read_quoted()
+                word = _unquote(quoted) if quoted else ""
+            return word if _NAME.match(word) else text
+        if name in _LOOP_KEYS:
+            return _loop_source(name, text)
+    except (_TokenizationError, _TooDeep):
+        return text
+    return text

@@ -307,3 +307,41 @@ def test_conditions_read_as_liquidjs_reads_them(template: str, expected: str) ->
 def test_outputs_read_as_liquidjs_reads_them(template: str, expected: str) -> None:
     # The first operand and the filters after it; the rest is ignored.
     assert _compile({"body": template}) == {"body": expected}
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('{% increment %}', '0'),
+        ('{% decrement %}', '-1'),
+        ("{% increment 'x' %}", '0'),
+        ("{% increment %}{% increment %}{% decrement 'y' %}", '011'),
+        ('{% increment x %}{% increment x %}{{ x }}', '012'),
+        ("{% capture 'x' %}a{% endcapture %}{{x}}", 'a'),
+        ('{% capture x y %}a{% endcapture foo %}{{x}}', 'a'),
+        ('{% unless a %}x{% endunless b %}', 'x'),
+        ('{% case payload.n %}{% when 5 %}a{% endcase x %}', 'a'),
+        ('{% for x in payload.list limit: %}{{x}}{% endfor %}', '1'),
+        ('{% for x in payload.list offset: %}{{x}}{% endfor %}', '23'),
+        ('{% for x in 1..3 %}{{x}}{% endfor %}', ''),
+        ('{% for x in payload.list foo %}{{x}}{% endfor %}', '123'),
+        ('{% for x in payload.list foo: 2 limit: 2 %}{{x}}{% endfor %}', '12'),
+        ('{% for x in payload.list reversed: false %}{{x}}{% endfor %}', '321'),
+        ('{% for x in payload.list limit: 2 reversed offset: 1 %}{{x}}{% endfor %}', '32'),
+        ('{% for x in payload.list, limit: 1, offset: 1 %}{{x}}{% endfor %}', '2'),
+        ('{% for x in (1..5) limit: 2 %}{{x}}{% endfor %}{% for x in (1..5) offset: continue %}{{x}}{% endfor %}', '12345'),
+        ('{% for x in payload.list %}{{x}}{% else %}e{% endfor %}', '123'),
+        ('{% tablerow x in payload.list cols: %}{{x}}{% endtablerow %}', '<tr class="row1"><td class="col1">1</td></tr><tr class="row2"><td class="col1">2</td></tr><tr class="row3"><td class="col1">3</td></tr>'),
+        ('{% tablerow x in payload.list cols: 2 %}{{x}}{% endtablerow %}', '<tr class="row1"><td class="col1">1</td><td class="col2">2</td></tr><tr class="row2"><td class="col1">3</td></tr>'),
+        ('{% tablerow x in payload.list cols:2 limit:2 %}{{x}}{% endtablerow %}', '<tr class="row1"><td class="col1">1</td><td class="col2">2</td></tr>'),
+        ('{% tablerow x in payload.list foo %}{{x}}{% endtablerow %}', '<tr class="row1"><td class="col1">1</td><td class="col2">2</td><td class="col3">3</td></tr>'),
+        ('{% case payload.n %}{% when 4 %}a{% else x %}b{% endcase %}', 'b'),
+        ('{% unless a %}x{% else y %}z{% endunless %}', 'x'),
+        ('{% raw %}a{% endraw x %}', 'a'),
+        ('{% comment %}a{% endcomment x %}', ''),
+    ],
+)
+def test_tag_arguments_read_as_liquidjs_reads_them(template: str, expected: str) -> None:
+    # End tags ignore arguments; increment/capture read a word or a quoted
+    # name; loop parameters without a value are true, unknown ones ignored.
+    assert _compile({"body": template}) == {"body": expected}
