@@ -42,7 +42,7 @@ __all__ = ["NestingTooDeep", "tokenize"]
 #: Tags whose expression is a condition, rewritten as LiquidJS reads it.
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
 #: Tags whose expression is rewritten as LiquidJS reads it (and end tags).
-_REWRITTEN = frozenset({"else", "increment", "decrement", "capture", "for", "tablerow"})
+_REWRITTEN = frozenset({"assign", "else", "increment", "decrement", "capture", "for", "tablerow"})
 
 #: LiquidJS's BLANK character class (its ``TYPES`` table).
 _BLANK = frozenset(

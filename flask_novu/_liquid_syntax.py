@@ -855,6 +855,8 @@ _PLAIN_OUTPUT = re.compile(
     rf"{_OPERAND}(?: *\| *[A-Za-z_][\w-]*(?: *: *{_OPERAND}(?: *, *{_OPERAND})*)?)*\Z"
 )
 
+_BLANK_TEXT = "".join(sorted(_BLANK))
+
 #: Longer conditions are left to python-liquid (its parser recurses per operator).
 _MAX_CONDITION_ITEMS = 300
 
@@ -935,7 +937,9 @@ def condition_source(text: str) -> str:
     except (_TokenizationError, _TooDeep):
         return text
     tokenizer.skip_blank()
-    if not items or tokenizer.peek() == "|" or len(items) > _MAX_CONDITION_ITEMS:
+    if tokenizer.peek() == "|" and text[tokenizer.p + 1 :].strip(_BLANK_TEXT):
+        return text  # filters: left to python-liquid
+    if not items or len(items) > _MAX_CONDITION_ITEMS:
         return text
     if all(not is_operator for is_operator, _ in items) and len(items) == 1 and tokenizer.end():
         return text
@@ -1044,7 +1048,8 @@ def tag_source(name: str, text: str) -> str:
     """A tag's expression as python-liquid source that means what LiquidJS
     reads in ``text`` (empty: no expression).
 
-    End tags (and ``else``) ignore their arguments; ``increment`` and
+    ``assign`` reads its value as an output does; end tags (and ``else``)
+    ignore their arguments; ``increment`` and
     ``decrement`` count in the variable named by the word read (none counts
     in one shared variable); ``capture`` takes a name or a quoted name;
     ``for`` and ``tablerow`` keep the parameters LiquidJS uses (a parameter
@@ -1053,6 +1058,13 @@ def tag_source(name: str, text: str) -> str:
     if name == "else" or name.startswith("end"):
         return ""
     try:
+        if name == "assign":
+            tokenizer = _Tokenizer(text, 0, len(text), 64)
+            word = tokenizer.read_identifier()
+            tokenizer.skip_blank()
+            if not _NAME.match(word) or tokenizer.peek() != "=":
+                return text
+            return f"{word} = {output_source(text[tokenizer.p + 1 :].strip(_BLANK_TEXT))}"
         if name in ("increment", "decrement"):
             word = _Tokenizer(text, 0, len(text), 64).read_identifier()
             word = word or EMPTY_NAME

@@ -345,3 +345,17 @@ def test_tag_arguments_read_as_liquidjs_reads_them(template: str, expected: str)
     # End tags ignore arguments; increment/capture read a word or a quoted
     # name; loop parameters without a value are true, unknown ones ignored.
     assert _compile({"body": template}) == {"body": expected}
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{% assign x = 1 | %}{{x}}", "1"),
+        ("{% assign x = payload.name | upcase | %}{{x}}", "ADA"),
+        ("{% assign x = payload.name b %}{{x}}", "Ada"),
+        ("{% if payload.n | %}x{% endif %}", "x"),
+        ("{% if a | %}x{% endif %}", ""),
+    ],
+)
+def test_a_trailing_pipe_is_ignored_in_assign_and_conditions(template: str, expected: str) -> None:
+    assert _compile({"body": template}) == {"body": expected}
