@@ -359,3 +359,10 @@ def test_tag_arguments_read_as_liquidjs_reads_them(template: str, expected: str)
 )
 def test_a_trailing_pipe_is_ignored_in_assign_and_conditions(template: str, expected: str) -> None:
     assert _compile({"body": template}) == {"body": expected}
+
+
+def test_a_block_does_not_span_controls() -> None:
+    # A deliberate difference (docs/protocol.rst): the SDK lets a block open
+    # in one control close in the next, rendering JSON punctuation.
+    assert _error_of({"subject": "{% if payload.n %}", "body": "{% endif %}"}) == "ParseError"
+    assert _error_of({"subject": "{{ payload.name", "body": "}}"}) == "TokenizationError"
