@@ -757,6 +757,17 @@ def test_ifchanged_renders_as_in_ruby_liquid() -> None:
     assert render(template, payload={"l": [1, 1, 2, 2, 1]}) == "121"
 
 
+@pytest.mark.parametrize("text", ['{" x', "a { b ", 'x " { "', '{ "broken": ', "} { { R&D "])
+def test_text_with_unbalanced_braces_or_quotes_is_kept(text: str) -> None:
+    # A deliberate difference: the SDK's JSON repair of its rendered controls
+    # fails on such text (a 400 StepControlCompilationFailedError).
+    controls = {"subject": "Hi {{ subscriber.firstName }}", "body": text}
+    assert compile_controls(controls, make_context(subscriber={"firstName": "Ada"})) == {
+        "subject": "Hi Ada",
+        "body": text,
+    }
+
+
 def test_control_characters_in_data_are_kept() -> None:
     # A deliberate difference: the SDK's JSON re-parse fails on them.
     assert render("{{ payload.a }}|{{ payload.b | upcase }}", payload={"a": "x\x01y", "b": "r\x1es"}) == (
