@@ -25,6 +25,7 @@ from liquid.builtin.expressions import (
     LoopExpression,
     Path,
 )
+from liquid.builtin.expressions import filtered as _filtered
 from liquid.builtin.expressions import tokenize as tokenize_expression
 from liquid.builtin.expressions.logical import (
     ContainsExpression,
@@ -50,7 +51,23 @@ from liquid.exceptions import (
     OutputStreamLimitError,
     ResourceLimitError,
 )
-from liquid.token import TOKEN_CONTENT, TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG
+from liquid.token import (
+    TOKEN_BLANK,
+    TOKEN_CONTENT,
+    TOKEN_EMPTY,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_OUTPUT,
+    TOKEN_TAG,
+)
+
+#: The token kinds python-liquid accepts as a filter argument. LiquidJS also
+#: takes the ``empty`` and ``blank`` literals there (``| default: empty``),
+#: which python-liquid's argument parser does not list; it parses them as
+#: any other literal once listed (in every python-liquid environment of the
+#: process: it has no per-environment setting).
+FILTER_ARGUMENT_TOKENS = _filtered.FILTER_TOKENS
+FILTER_ARGUMENT_TOKENS.update((TOKEN_EMPTY, TOKEN_BLANK))
 
 __all__ = [
     "AnyExpression",
@@ -69,6 +86,7 @@ __all__ = [
     "EchoTag",
     "Empty",
     "EqExpression",
+    "FILTER_ARGUMENT_TOKENS",
     "Filter",
     "FilteredExpression",
     "ForNode",

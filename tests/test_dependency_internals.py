@@ -243,3 +243,15 @@ def test_liquid_loop_overrides_take_effect() -> None:
         '<tr class="row1"><td class="col1">1</td><td class="col2">2</td></tr>'
         '<tr class="row2"><td class="col1">3</td></tr>'
     )
+
+
+def test_liquid_filter_arguments_take_empty_and_blank() -> None:
+    # _liquid_internals lists the two literals among python-liquid's filter
+    # argument tokens; a release that stops reading that set fails here.
+    from liquid import Environment
+
+    from flask_novu import _liquid_internals as li
+
+    (output,) = Environment().from_string("{{ a | default: empty, blank }}").nodes
+    (default,) = output.expression.filters
+    assert [type(arg.value) for arg in default.args] == [li.Empty, li.Blank]

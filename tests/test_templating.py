@@ -757,6 +757,24 @@ def test_ifchanged_renders_as_in_ruby_liquid() -> None:
     assert render(template, payload={"l": [1, 1, 2, 2, 1]}) == "121"
 
 
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Answers of the SDK 2.13.2: empty and blank are literals in filter
+        # arguments too (an empty drop: appended as nothing, shown as {}).
+        ("{{ payload.userName | append: empty }}", "Ada"),
+        ("{{ payload.userName | append: blank }}", "Ada"),
+        ("{{ payload.none | default: empty }}", "{}"),
+        ("{{ payload.missing | default: blank }}", "{}"),
+        ("{{ payload.list | push: empty | size }}", "4"),
+        ("{{ payload.text | split: empty | size }}", "11"),
+    ],
+)
+def test_empty_and_blank_as_filter_arguments(template: str, expected: str) -> None:
+    payload = {"userName": "Ada", "none": None, "list": [1, 2, 3], "text": "hello world"}
+    assert render(template, payload=payload) == expected
+
+
 @pytest.mark.parametrize("text", ['{" x', "a { b ", 'x " { "', '{ "broken": ', "} { { R&D "])
 def test_text_with_unbalanced_braces_or_quotes_is_kept(text: str) -> None:
     # A deliberate difference: the SDK's JSON repair of its rendered controls
