@@ -35,7 +35,7 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import condition_source, output_source, tag_source
+from ._liquid_syntax import condition_source, output_source, skip_quoted, tag_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
@@ -67,23 +67,6 @@ def _error(message: str, source: str, index: int) -> LiquidSyntaxError:
     return LiquidSyntaxError(message, token=Token(TOKEN_EOF, "", index, source))
 
 
-def _skip_quoted(source: str, index: int, end: int) -> int:
-    """Index after the quoted string starting at ``index`` (LiquidJS ``readQuoted``)."""
-    quote = source[index]
-    escaped = False
-    index += 1
-    while index < end:
-        char = source[index]
-        index += 1
-        if char == quote and not escaped:
-            break
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-    return index
-
-
 def _find_output_end(source: str, start: int) -> int:
     """Index just after the ``}}`` closing the output at ``start``, or -1."""
     end = len(source)
@@ -93,7 +76,7 @@ def _find_output_end(source: str, start: int) -> int:
     while index < end:
         char = source[index]
         if char in _QUOTES:
-            index = _skip_quoted(source, index, end)
+            index = skip_quoted(source, index, end)
             continue
         index += 1
         if char == "}" and source[index - 2 : index] == "}}" and index - 2 >= start + 2:
@@ -107,7 +90,7 @@ def _check_nesting(text: str, token: Token, limit: int) -> None:
     while index < end:
         char = text[index]
         if char in _QUOTES:
-            index = _skip_quoted(text, index, end)
+            index = skip_quoted(text, index, end)
             continue
         if char in "([":
             depth += 1

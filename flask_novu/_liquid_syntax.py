@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["condition_source", "liquidjs_error", "output_source", "tag_source"]
+__all__ = ["condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -46,6 +46,24 @@ _INLINE_COMMENT_BAD_LINE = re.compile(
     "\n[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*"
     "[^#\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 )
+
+
+
+def skip_quoted(source: str, index: int, end: int) -> int:
+    """Index after the quoted string starting at ``index`` (LiquidJS ``readQuoted``)."""
+    quote = source[index]
+    escaped = False
+    index += 1
+    while index < end:
+        char = source[index]
+        index += 1
+        if char == quote and not escaped:
+            break
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+    return index
 
 
 class _TokenizationError(Exception):
@@ -161,19 +179,7 @@ class _Tokenizer:
         begin = self.p
         if begin >= n or s[begin] not in _QUOTES:
             return None
-        quote = s[begin]
-        p = begin + 1
-        escaped = False
-        while p < n:
-            char = s[p]
-            p += 1
-            if char == quote and not escaped:
-                break
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-        self.p = p
+        self.p = p = skip_quoted(s, begin, n)
         return s[begin:p]
 
     def read_number(self) -> bool:

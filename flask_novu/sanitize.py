@@ -325,6 +325,22 @@ def _decode_entity(text: str, start: int, in_attribute: bool) -> Optional[Tuple[
     return decoded, start + length
 
 
+
+def _read_attributes(text: str, start: int, end: int, attributes: Dict[str, str]) -> None:
+    """Add the attributes of ``text[start:end]`` (a start tag's attribute
+    part) to ``attributes``, the first of each name winning, values
+    unquoted and decoded."""
+    # With the ">" the lookaheads expect after them.
+    for name, value in _ATTRIBUTE.findall(text[start:end] + ">"):
+        if value and (value[0] == '"' or value[0] == "'"):
+            value = value[1:-1]
+        if "&" in value:
+            value = _decode_attribute(value, 0, len(value))
+        name = name.lower()
+        if name not in attributes and name != "__proto__":
+            attributes[name] = value
+
+
 def _decode_attribute(text: str, start: int, end: int) -> str:
     """Decode the character references of an attribute value ``text[start:end]``."""
     position = text.find("&", start, end)
@@ -912,16 +928,7 @@ class _Sanitizer:
         self.open_tag_name(raw.lower())
         start, end = match.span(2)
         if start < end:
-            # The attributes alone, with the ">" the lookaheads expect after them.
-            attributes = self.attributes
-            for name, value in _ATTRIBUTE.findall(text[start:end] + ">"):
-                if value and (value[0] == '"' or value[0] == "'"):
-                    value = value[1:-1]
-                if "&" in value:
-                    value = _decode_attribute(value, 0, len(value))
-                name = name.lower()
-                if name not in attributes and name != "__proto__":
-                    attributes[name] = value
+            _read_attributes(text, start, end, self.attributes)
         tail = match.group(3)
         if tail and tail.rstrip(_TAG_WHITESPACE).endswith("/"):
             self.self_closing_tag()
@@ -948,14 +955,7 @@ class _Sanitizer:
         attributes: Dict[str, str] = {}
         start, end = match.span(2)
         if start < end:
-            for attribute, value in _ATTRIBUTE.findall(self.text[start:end] + ">"):
-                if value and (value[0] == '"' or value[0] == "'"):
-                    value = value[1:-1]
-                if "&" in value:
-                    value = _decode_attribute(value, 0, len(value))
-                attribute = attribute.lower()
-                if attribute not in attributes and attribute != "__proto__":
-                    attributes[attribute] = value
+            _read_attributes(self.text, start, end, attributes)
         if self.raw:
             self.flush_raw()
         out = self.out

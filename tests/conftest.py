@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import typing as t
 
 import pytest
@@ -71,3 +72,16 @@ def novu_server(client: t.Any) -> NovuServer:
     """Novu's API and worker calling the ``app`` fixture's bridge (query keys,
     signature and retries as Novu's servers build them)."""
     return NovuServer.for_client(client)
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[None]:
+    """The server's time zone pinned to UTC, as the SDK's recorded answers
+    were observed (its dates show in the server's zone)."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset to pin the server's time zone")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

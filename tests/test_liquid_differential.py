@@ -33,17 +33,8 @@ ORACLE = HERE.parent / "scripts" / "liquid_oracle.mjs"
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The corpus was recorded with TZ=UTC: dates show in the server's zone."""
-    if not hasattr(__import__("time"), "tzset"):
-        pytest.skip("needs time.tzset to pin the server's time zone")
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _utc(utc: None) -> None:
+    """The corpus was recorded with TZ=UTC (conftest's ``utc``)."""
 
 
 def ours(case: dict[str, Any]) -> dict[str, Any]:

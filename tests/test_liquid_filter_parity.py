@@ -8,9 +8,6 @@ way the bridge reads a request body) and the body the SDK's
 
 from __future__ import annotations
 
-import time
-from typing import Iterator
-
 import pytest
 
 from flask_novu.codec import loads_body
@@ -189,18 +186,6 @@ DATES = [
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"Feb 30 2024"', "2024-03-01"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"May 32"', "2032-05-01"),
 ]
-
-
-@pytest.fixture()
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The SDK's answers were observed with TZ=UTC (legacy dates are local)."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("needs time.tzset to pin the server's time zone")
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.parametrize(("template", "value", "expected"), DATES)
