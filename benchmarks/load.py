@@ -288,19 +288,15 @@ class Measurement:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def session_cpu_seconds(session: int) -> float | None:
-    """User + system CPU time of every process in ``session`` (a server was
-    started in a session of its own: gunicorn's master and worker, or Node).
-
-    Unlike requests/s, it does not count the time a server waits for the
-    load generator: when it matches ``1/rps``, the server was saturated and
-    the figures measure it, not the client. ``None`` without Linux's ``/proc``.
-    """
-    total = 0
+def proc_stats() -> t.Iterator[tuple[int, list[bytes]]]:
+    """Every process's pid and the fields of its ``/proc/<pid>/stat`` after
+    the command name (which may contain spaces): state is field 0, the
+    parent's pid field 1, the session field 3, utime and stime fields 11
+    and 12. Nothing without Linux's ``/proc``."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return None
+        return
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -309,9 +305,21 @@ def session_cpu_seconds(session: int) -> float | None:
                 stat = fh.read()
         except OSError:  # the process ended meanwhile
             continue
-        # Fields after the command name (which may contain spaces): state is
-        # field 3, session field 6, utime and stime fields 14 and 15.
-        fields = stat[stat.rindex(b")") + 2 :].split()
+        yield int(entry), stat[stat.rindex(b")") + 2 :].split()
+
+
+def session_cpu_seconds(session: int) -> float | None:
+    """User + system CPU time of every process in ``session`` (a server was
+    started in a session of its own: gunicorn's master and worker, or Node).
+
+    Unlike requests/s, it does not count the time a server waits for the
+    load generator: when it matches ``1/rps``, the server was saturated and
+    the figures measure it, not the client. ``None`` without Linux's ``/proc``.
+    """
+    if not os.path.isdir("/proc"):
+        return None
+    total = 0
+    for _, fields in proc_stats():
         if int(fields[3]) == session:
             total += int(fields[11]) + int(fields[12])
     return total / _TICK

@@ -34,17 +34,9 @@ import load  # noqa: E402
 
 def worker_pid(master: int) -> int | None:
     """The pid of gunicorn's (only) worker: the child of ``master``."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2 :].split()
+    for pid, fields in load.proc_stats():
         if int(fields[1]) == master:
-            return int(entry)
+            return pid
     return None
 
 

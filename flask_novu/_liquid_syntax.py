@@ -157,21 +157,20 @@ class _Tokenizer:
             return -1
         return best
 
-    def read_operator(self) -> bool:
+    def _read_word(self, words: tuple[str, ...]) -> bool:
+        """Move past the longest of ``words`` here (after blanks), if any."""
         self.skip_blank()
-        end = self._match_word(_OPERATORS)
+        end = self._match_word(words)
         if end < 0:
             return False
         self.p = end
         return True
 
+    def read_operator(self) -> bool:
+        return self._read_word(_OPERATORS)
+
     def read_literal(self) -> bool:
-        self.skip_blank()
-        end = self._match_word(_LITERALS)
-        if end < 0:
-            return False
-        self.p = end
-        return True
+        return self._read_word(_LITERALS)
 
     def read_quoted(self) -> str | None:
         self.skip_blank()

@@ -325,7 +325,6 @@ def _decode_entity(text: str, start: int, in_attribute: bool) -> Optional[Tuple[
     return decoded, start + length
 
 
-
 def _read_attributes(text: str, start: int, end: int, attributes: Dict[str, str]) -> None:
     """Add the attributes of ``text[start:end]`` (a start tag's attribute
     part) to ``attributes``, the first of each name winning, values
