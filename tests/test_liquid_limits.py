@@ -220,3 +220,28 @@ def test_rendering_many_outputs_and_tags_is_linear() -> None:
     unit = "{{ payload.a }}{% if payload.a %}y{% endif %}"
     exponent = _growth_exponent(lambda n: unit * (n // len(unit)), [20_000, 40_000, 80_000, 160_000], limits)
     assert exponent < 1.5, exponent
+
+
+_DATE_TEXTS: dict[str, Callable[[int], str]] = {
+    "numbers": lambda n: "1 2 " * (n // 4),
+    "named months": lambda n: "May 4 " * (n // 6),
+    "words": lambda n: "Sat x, " * (n // 7),
+    "one long number": lambda n: "1" * n,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_DATE_TEXTS))
+def test_reading_payload_text_as_a_date_is_linear(shape: str) -> None:
+    # The date filters read free text as V8's legacy date parser does.
+    sizes = [10_000, 20_000, 40_000, 80_000]
+    limits = LiquidLimits(max_output_size=10_000_000)
+
+    def runner(text: str) -> Callable[[], None]:
+        return lambda: compile_controls({"body": "{{ payload.a | date: '%Y' }}"}, context(a=text), limits)
+
+    runs = [runner(_DATE_TEXTS[shape](n)) for n in sizes]
+
+    def exponent(times: list[float]) -> float:
+        return math.log(times[-1] / times[0]) / math.log(sizes[-1] / sizes[0])
+
+    assert exponent(growth_times(runs, lambda times: exponent(times) < 1.5)) < 1.5
