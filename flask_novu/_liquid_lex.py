@@ -35,12 +35,14 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import condition_source, output_source, skip_quoted, tag_source
+from ._liquid_syntax import condition_source, output_source, skip_quoted, tag_source, when_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
 #: Tags whose expression is a condition, rewritten as LiquidJS reads it.
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
+#: The variable a ``case`` value with filters is assigned to.
+CASE_VALUE = "__novu_case__"
 #: Tags whose expression is rewritten as LiquidJS reads it (and end tags).
 _REWRITTEN = frozenset({"assign", "else", "increment", "decrement", "capture", "for", "tablerow"})
 
@@ -261,15 +263,22 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             yield expression
         else:
             name_end = delimited.content_begin + len(name)
-            yield Token(TOKEN_TAG, name, delimited.content_begin, source)
             rest = _lstrip_blank(source[name_end : delimited.content_end])
             at = delimited.content_end - len(rest)
             if name in _CONDITIONS:
                 rest = condition_source(rest) if rest else rest
-            elif name == "echo":
+            elif name in ("echo", "case"):
                 rest = output_source(rest) if rest else rest
+            elif name == "when":
+                rest = when_source(rest) if rest else rest
             elif name in _REWRITTEN or name.startswith("end"):
                 rest = tag_source(name, rest)
+            if name == "case" and "|" in rest:
+                # python-liquid's case takes no filters: the value is assigned first
+                yield Token(TOKEN_TAG, "assign", delimited.content_begin, source)
+                yield Token(TOKEN_EXPRESSION, f"{CASE_VALUE} = {rest}", at, source)
+                rest = CASE_VALUE
+            yield Token(TOKEN_TAG, name, delimited.content_begin, source)
             if rest:
                 expression = Token(TOKEN_EXPRESSION, rest, at, source)
                 if name != "liquid":

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source"]
+__all__ = ["condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -587,6 +587,40 @@ def _unquote(text: str) -> str:
     return "".join(out)
 
 
+def _closed(token: str) -> bool:
+    """Whether the quoted ``token`` has its closing quote."""
+    quote, escaped = token[0], False
+    for char in token[1:]:
+        if char == quote and not escaped:
+            return True
+        escaped = not escaped and char == "\\"
+    return False
+
+
+def _operand(token: str) -> str:
+    """A value token as python-liquid source.
+
+    In a tag, LiquidJS reads an unclosed quote to the end of the tag and
+    takes its content as ``parseStringLiteral`` does (the first and last
+    characters dropped): ``{% assign a = 'abc %}`` assigns ``ab``.  Such a
+    token becomes that string, quoted; a path's trailing dot is dropped; other
+    tokens are returned as they are.
+    """
+    if token[:1] not in _QUOTES:
+        # a path ending in "." (``payload.name.``): LiquidJS ignores the dot
+        if token.endswith(".") and token[:1] not in _DIGITS and token[:1] not in "+-":
+            return token.rstrip(".") or token
+        return token
+    if _closed(token):
+        return token
+    content = token[1:-1]
+    if "\\" in content:
+        return token
+    if "'" not in content:
+        return f"'{content}'"
+    return f'"{content}"' if '"' not in content else token
+
+
 # -- the built-in tags' constructors --------------------------------------------
 
 
@@ -936,7 +970,7 @@ def condition_source(text: str) -> str:
                 items.append((True, text[start : tokenizer.p]))
                 continue
             if tokenizer.read_value() is not None:
-                items.append((False, text[start : tokenizer.p].rstrip()))
+                items.append((False, _operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT))))
                 continue
             break
     except (_TokenizationError, _TooDeep):
@@ -947,7 +981,7 @@ def condition_source(text: str) -> str:
     if not items or len(items) > _MAX_CONDITION_ITEMS:
         return text
     if all(not is_operator for is_operator, _ in items) and len(items) == 1 and tokenizer.end():
-        return text
+        return items[0][1]
     return _postfix_tree(items)
 
 
@@ -976,7 +1010,7 @@ def output_source(text: str) -> str:
             if tokenizer.read_value() is None:
                 break
             if value is None:
-                value = text[start : tokenizer.p].rstrip()
+                value = _operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
         if value is None:
             return text
         parts = [value]
@@ -998,7 +1032,7 @@ def output_source(text: str) -> str:
                     tokenizer.skip_blank()
                     start = tokenizer.p
                     if tokenizer.read_value() is not None:
-                        args.append(text[start : tokenizer.p].rstrip())
+                        args.append(_operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT)))
                         tokenizer.skip_blank()
                         if tokenizer.peek() == ":":
                             return text  # a keyword argument
@@ -1011,6 +1045,36 @@ def output_source(text: str) -> str:
     return " | ".join(parts)
 
 
+def when_source(text: str) -> str:
+    """A ``when`` tag's values as python-liquid source that means what
+    LiquidJS reads in ``text`` (values separated by ``,`` or ``or``; an
+    unclosed quote read as :func:`_operand` says).  Text this cannot read is
+    returned as is."""
+    if "'" not in text and '"' not in text:
+        return text
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    values: List[str] = []
+    try:
+        while not tokenizer.end():
+            tokenizer.skip_blank()
+            start = tokenizer.p
+            if tokenizer.read_value() is None:
+                return text
+            values.append(_operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT)))
+            tokenizer.skip_blank()
+            if tokenizer.peek() == ",":
+                tokenizer.p += 1
+            elif text.startswith("or", tokenizer.p) and not _is_word(tokenizer.peek(2)):
+                tokenizer.p += 2
+            elif not tokenizer.end():
+                return text
+    except (_TokenizationError, _TooDeep):
+        return text
+    return ", ".join(values) if values else text
+
+
+#: Where ``{% capture ') x %}`` (a quoted name that is no variable name) captures.
+UNREADABLE_CAPTURE = "__novu_capture__"
 #: The variable LiquidJS's ``{% increment %}`` without a name counts in.
 EMPTY_NAME = "__novu_empty__"
 _NAME = re.compile(r"[A-Za-z_][\w-]*\Z")
@@ -1024,7 +1088,7 @@ def _loop_source(name: str, text: str) -> str:
     tokenizer.skip_blank()
     start = tokenizer.p
     tokenizer.read_value()
-    collection = text[start : tokenizer.p].rstrip()
+    collection = _operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
     hashes: Dict[str, str] = {}
     while True:
         tokenizer.skip_blank()
@@ -1040,7 +1104,7 @@ def _loop_source(name: str, text: str) -> str:
             tokenizer.skip_blank()
             start = tokenizer.p
             if tokenizer.read_value() is not None:
-                value = text[start : tokenizer.p].rstrip()
+                value = _operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
         hashes[key] = value
     parts = [f"{variable} in {collection}"]
     for key in _LOOP_KEYS[name]:
@@ -1079,7 +1143,11 @@ def tag_source(name: str, text: str) -> str:
             word = tokenizer.read_identifier()
             if not word:
                 quoted = tokenizer.read_quoted()
-                word = _unquote(quoted) if quoted else ""
+                if not quoted:
+                    return text
+                # a quoted name no template can read back: captured all the same
+                word = _unquote(quoted)
+                return word if _NAME.match(word) else UNREADABLE_CAPTURE
             return word if _NAME.match(word) else text
         if name in _LOOP_KEYS:
             return _loop_source(name, text)

@@ -174,6 +174,29 @@ SDK_ACCEPTS = [
     ("{% liquid assign x = 1 %}{{x}}", "1"),
     ("{{ a[0] }}{{ a['b'] }}{{ -1 }}", "-1"),
     ("{{-payload.name-}}x", "Adax"),
+    # an unclosed quote in a tag reads to the tag's end, less its last character
+    ("{% if 'x %}A{% else %}B{% endif %}", 'A'),
+    ("{% if 'x' == 'xy %}A{% else %}B{% endif %}", 'A'),
+    ("{% if 'x' == 'x  %}A{% else %}B{% endif %}", 'B'),
+    ("{% unless ' %}A{% else %}B{% endunless %}", 'B'),
+    ("{% assign a = 'abc  %}[{{ a }}]", '[ab]'),
+    ("{% assign a = 'x' | append: 'yz %}{{ a }}", 'xy'),
+    ("{% echo 'abc %}", 'ab'),
+    ("{% for i in 'abc %}{{ i }}{% endfor %}", 'ab'),
+    ("{% case 'x' %}{% when 'x %}W{% else %}E{% endcase %}", 'E'),
+    ("{% case 'b' %}{% when 'a', 'bc %}W{% else %}E{% endcase %}", 'W'),
+    ("a {% capture') b %}X{% endcapture %}[{{ captured }}]", 'a []'),
+    ("<script>alert('{% unless ')</script>{% unless payload.n %}X{% endunless %}Y", "<script>alert('Y"),
+    # filters on a case value
+    ("{% case payload.name | downcase %}{% when 'ada' %}W{% else %}E{% endcase %}", 'W'),
+    ('{% case payload.list | size %}{% when 3 %}three{% endcase %}{% case payload.n | plus: 1 %}{% when 6 %}six'
+     '{% endcase %}', 'threesix'),
+    # a path's trailing dot is ignored
+    ('[{{ payload.name. }}{{ payload.name. | upcase }}{{ payload.name.[0] }}]', '[AdaADAAda]'),
+    ("{% assign x = payload.name. %}{% if x. == 'Ada' %}{% for i in payload.list. %}{{ i }}{% endfor %}{% endif %}",
+     '123'),
+    ("[{{ 'abc' | append: payload.name. }}]", '[abcAda]'),
+    ("{% if payload.name.' %}A{% else %}B{% endif %}", 'A'),
 ]
 
 
