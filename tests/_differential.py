@@ -222,6 +222,19 @@ def _first_difference(theirs: t.Any, ours: t.Any, path: str, notes: list[str], s
 _IFCHANGED = re.compile(r"\{% ifchanged %\}([^{}]*?)\{% endifchanged %\}")
 
 
+def control_defaults(specs: t.Sequence[t.Mapping[str, t.Any]]) -> dict[str, dict[str, str]]:
+    """The string defaults of each step's control schema, by request query
+    (``action=...&workflowId=...&stepId=...``, execute and preview)."""
+    defaults: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        for step in spec["steps"]:
+            props = (step.get("controlSchema") or {}).get("properties", {})
+            strings = {k: p["default"] for k, p in props.items() if isinstance(p.get("default"), str)}
+            for action in ("execute", "preview"):
+                defaults[f"action={action}&workflowId={spec['workflowId']}&stepId={step['stepId']}"] = strings
+    return defaults
+
+
 def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, str] | None:
     """A documented deliberate difference (docs/protocol.rst) the request ``body`` hits:
     its name and a request the SDK answers as Flask-Novu answers ``body``.
@@ -229,8 +242,10 @@ def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, s
     ``ifchanged`` (the SDK's LiquidJS has no such tag): its blocks written out as
     Ruby Liquid renders them (a block's text when it differs from the previous
     block's, else nothing; one render for all the controls of a step, the
-    step's ``defaults`` following the given controls).  ``None`` when ``body``
-    hits none, or only in forms this rule does not cover.
+    step's ``defaults`` following the given controls).  ``json-repair`` (the
+    SDK's JSON repair of its rendered controls fails on plain text with an
+    unbalanced brace): see :func:`_json_repair_variant`.  ``None`` when
+    ``body`` hits none, or only in forms these rules do not cover.
     """
     data = json.loads(body)
     controls = data.get("controls")
@@ -239,8 +254,6 @@ def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, s
     effective = dict(controls)
     for key, value in defaults.items():
         effective.setdefault(key, value)
-    if not any(isinstance(v, str) and "ifchanged" in v for v in effective.values()):
-        return None
     last: list[str | None] = [None]
 
     def written_out(match: re.Match[str]) -> str:
@@ -249,6 +262,8 @@ def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, s
         last[0] = text
         return out
 
+    if not any(isinstance(v, str) and "ifchanged" in v for v in effective.values()):
+        return _json_repair_variant(data, effective)
     rewritten = {k: _IFCHANGED.sub(written_out, v) if isinstance(v, str) else v for k, v in effective.items()}
     if any(isinstance(v, str) and "ifchanged" in v for v in rewritten.values()):
         return None
@@ -256,10 +271,98 @@ def deliberate_variant(body: str, defaults: t.Mapping[str, str]) -> tuple[str, s
     return "ifchanged", dump(data)
 
 
-#: What the SDK answers to a request hitting each deliberate difference.
-DELIBERATE_SDK_ANSWERS = {
-    "ifchanged": (400, "StepControlCompilationFailedError", "ParseError"),
-}
+#: Liquid markup in a control: outputs and tags (their braces are not text).
+_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+#: Stand-ins for the braces of plain text in the ``json-repair`` rewrite
+#: (private-use characters, which neither the SDK nor the sanitiser touch).
+_BRACE_STAND_INS = {"{": "\ue000", "}": "\ue001"}
+_BRACES_BACK = {v: k for k, v in _BRACE_STAND_INS.items()}
+
+
+def _text_braces_replaced(value: str) -> str:
+    out, last = [], 0
+    for match in _MARKUP.finditer(value):
+        out.append(value[last:match.start()].translate(str.maketrans(_BRACE_STAND_INS)))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(value[last:].translate(str.maketrans(_BRACE_STAND_INS)))
+    return "".join(out)
+
+
+def _is_json_document(value: str) -> bool:
+    text = value.strip()
+    if not (text[:1] == "{" and text[-1:] == "}" or text[:1] == "[" and text[-1:] == "]"):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_repair_variant(data: dict[str, t.Any], effective: dict[str, t.Any]) -> tuple[str, str] | None:
+    """``json-repair``: the braces of plain text (outside Liquid markup) of every
+    string control that is not a JSON document, replaced by stand-ins; the SDK's
+    answer to that, with the braces put back (:func:`restore_variant`), is the
+    text as written."""
+    rewritten = {k: _text_braces_replaced(v) if isinstance(v, str) and not _is_json_document(v) else v
+                 for k, v in effective.items()}
+    if rewritten == effective or any(ch in json.dumps(data, ensure_ascii=False) for ch in _BRACES_BACK):
+        return None
+    data["controls"] = rewritten
+    return "json-repair", dump(data)
+
+
+def payload_kept_variant(body: str, spec: t.Mapping[str, t.Any]) -> tuple[str, str] | None:
+    """``payload-kept``: the SDK validates the payload of a workflow without a
+    payload schema against an empty schema that drops every key; Flask-Novu
+    keeps it.  The request with an empty payload, which *Flask-Novu* must
+    answer as the SDK answered ``body`` (the only difference is the payload
+    the templates see).  ``None`` when ``body`` does not hit it."""
+    data = json.loads(body)
+    if "payloadSchema" in spec or not isinstance(data.get("payload"), dict) or not data["payload"]:
+        return None
+    data["payload"] = {}
+    return "payload-kept", dump(data)
+
+
+def restore_variant(name: str, response: str) -> str:
+    """The SDK's answer to a :func:`deliberate_variant` request, read back as the
+    answer to the original request (``json-repair``: the stand-ins become braces)."""
+    if name != "json-repair":
+        return response
+
+    def back(value: t.Any) -> t.Any:
+        if isinstance(value, str):
+            return value.translate(str.maketrans(_BRACES_BACK))
+        if isinstance(value, dict):
+            return {k: back(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        return value
+
+    return json.dumps(back(json.loads(response)), ensure_ascii=False, separators=(",", ":"))
+
+
+def documented_failure(name: str, status: int, response: str, expected: str) -> bool:
+    """Whether the SDK's answer to the original request (``status``,
+    ``response``) is the failure docs/protocol.rst describes for the deliberate
+    difference ``name``; ``expected`` is its restored answer to the variant."""
+    answer = json.loads(response)
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if name == "ifchanged":
+        return (status, answer.get("code"), isinstance(data, dict) and data.get("name")) == \
+            (400, "StepControlCompilationFailedError", "ParseError")
+    if name == "json-repair":
+        if status == 400:
+            return answer.get("code") == "StepControlCompilationFailedError" and isinstance(data, dict) \
+                and "position" in data
+        # inside an HTML attribute, the repaired text cuts an output short
+        outputs, written = answer.get("outputs"), json.loads(expected).get("outputs")
+        return status == 200 and isinstance(outputs, dict) and isinstance(written, dict) and any(
+            isinstance(v, str) and isinstance(written.get(k), str) and len(v) < len(written[k])
+            for k, v in outputs.items())
+    return False
 
 
 def difference_path(message: str) -> str:

@@ -50,6 +50,7 @@ def _load(name: str) -> dict[str, t.Any]:
 
 CORPUS = _load("corpus.json.gz")
 KNOWN = _load("known.json.gz")
+DEFAULTS = diff.control_defaults(CORPUS["specs"])
 
 
 @pytest.fixture(scope="module")
@@ -134,17 +135,32 @@ def test_cases_hitting_a_deliberate_difference_answer_as_documented(app: Flask) 
     """Cases that hit a documented deliberate difference (docs/protocol.rst) are kept
     apart from the known disagreements: the SDK's recorded answer is the failure the
     docs describe, and ours is what the SDK answers to the same request with the
-    difference written out (``ifchanged``: its blocks rendered as Ruby Liquid does)."""
+    difference written out (``ifchanged``: its blocks rendered as Ruby Liquid does;
+    ``json-repair``: plain-text braces sent as stand-ins, put back in the answer).
+    ``payload-kept`` is the other way round: the SDK drops the payload of a
+    workflow without a payload schema, so ours, given an empty payload, must
+    answer as the SDK answered."""
     entries = CORPUS["deliberate"]
-    assert collections.Counter(e["deliberate"] for e in entries)["ifchanged"] >= 5
+    hits = collections.Counter(e["deliberate"] for e in entries)
+    assert hits["ifchanged"] >= 5 and hits["json-repair"] >= 10, hits
     failures = []
+    specs = {spec["workflowId"]: spec for spec in CORPUS["specs"]}
     for entry in entries:
-        status, code, name = diff.DELIBERATE_SDK_ANSWERS[entry["deliberate"]]
-        sdk = json.loads(entry["response"])
-        assert (entry["status"], sdk["code"], sdk["data"]["name"]) == (status, code, name), entry["name"]
-        expected = entry["expected"]
-        assert expected["status"] == 200 and "ifchanged" not in expected["body"], entry["name"]
-        found = _disagreement(app, dict(entry, status=expected["status"], response=expected["response"]))
+        name, expected = entry["deliberate"], entry["expected"]
+        if name == "payload-kept":
+            # the SDK dropped the payload: ours, given none, answers as the SDK did
+            workflow_id = entry["query"].split("workflowId=", 1)[1].split("&", 1)[0]
+            assert diff.payload_kept_variant(entry["body"], specs[workflow_id]) == (name, expected["body"])
+            assert (expected["status"], expected["response"]) == (entry["status"], entry["response"])
+            found = _disagreement(app, dict(entry, body=expected["body"]))
+            if found is not None:
+                failures.append(f"{entry['name']}: {found}")
+            continue
+        written = diff.restore_variant(name, expected["response"])
+        assert diff.documented_failure(name, entry["status"], entry["response"], written), entry["name"]
+        assert diff.deliberate_variant(entry["body"], DEFAULTS[entry["query"]]) == (name, expected["body"]), \
+            entry["name"]
+        found = _disagreement(app, dict(entry, status=expected["status"], response=written))
         if found is not None:
             failures.append(f"{entry['name']}: {found}")
     assert not failures, "\n".join(failures[:30])
@@ -161,6 +177,27 @@ def test_deliberate_variant_writes_out_ifchanged() -> None:
     assert diff.deliberate_variant(json.dumps({"controls": {"body": "{{ x }}"}}), {}) is None
     # a form the rule does not cover stays a disagreement
     assert diff.deliberate_variant(json.dumps({"controls": {"body": "{% ifchanged %}{{ x }}{% endifchanged %}"}}), {}) is None
+
+
+def test_deliberate_variant_sends_plain_text_braces_as_stand_ins() -> None:
+    """The ``json-repair`` rewrite: braces of plain text become stand-ins, Liquid
+    markup and JSON-document controls stay as they are, and the answer reads back."""
+    body = json.dumps({"controls": {"body": "a { b {{ x | default: '}' }} c }", "data": '{"k": 1}'}})
+    name, rewritten = diff.deliberate_variant(body, {"subject": "{% if x %}{{% endif %}"}) or ("", "")
+    assert name == "json-repair"
+    assert json.loads(rewritten)["controls"] == {
+        "body": "a \ue000 b {{ x | default: '}' }} c \ue001", "data": '{"k": 1}', "subject": "{% if x %}\ue000{% endif %}"}
+    answer = json.dumps({"outputs": {"body": "a \ue000 b } c \ue001", "n": [1, {"s": "\ue000"}]}})
+    assert json.loads(diff.restore_variant(name, answer)) == {"outputs": {"body": "a { b } c }", "n": [1, {"s": "{"}]}}
+    assert diff.deliberate_variant(json.dumps({"controls": {"body": "no braces {{ x }}"}}), {}) is None
+    # the failure the docs describe: a 400 with the repair's position, or an output cut short
+    failed = json.dumps({"message": "m", "code": "StepControlCompilationFailedError", "data": {"position": 9}})
+    assert diff.documented_failure(name, 400, failed, answer)
+    assert not diff.documented_failure(name, 400, json.dumps({"code": "StepControlCompilationFailedError",
+                                                                "data": {"name": "ParseError"}}), answer)
+    cut, whole = json.dumps({"outputs": {"body": ""}}), json.dumps({"outputs": {"body": "<p>x</p>"}})
+    assert diff.documented_failure(name, 200, cut, whole)
+    assert not diff.documented_failure(name, 200, whole, whole)
 
 
 def test_every_known_case_targets_a_corpus_workflow() -> None:
