@@ -89,6 +89,10 @@ class Event:
     actor: t.Any = None
     #: Who is asking (Novu's ``jobId``...); built from the fields above when ``None``.
     execution: Execution | None = None
+    #: Of ``subscriber`` and ``context``, those the request did not send (or
+    #: sent as ``null``): Liquid sees them undefined, as in the SDK, while
+    #: workflow code gets ``{}``.
+    absent: t.Tuple[str, ...] = ()
 
 
 def deep_merge(base: t.Any, override: t.Any) -> t.Any:
@@ -247,8 +251,11 @@ class _Run:
             "steps": steps,
             "env": event.env if event else {},
         }
-        if event is not None and event.actor is not None:
-            context["actor"] = event.actor
+        if event is not None:
+            if event.actor is not None:
+                context["actor"] = event.actor
+            for name in event.absent:
+                context.pop(name, None)
         return context
 
 

@@ -386,6 +386,7 @@ class NovuBridgeView(MethodView):
             env=body["env"] or {},
             actor=body["actor"],
             execution=execution_from_query(action, workflow_id, step_id, request.args),
+            absent=tuple(name for name in ("subscriber", "context") if body[name] is None),
         )
         result = self.bridge.execute(event, async_to_sync=current_app.async_to_sync)
         return self.json_response(result)

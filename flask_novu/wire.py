@@ -62,8 +62,9 @@ class ExecuteEventSchema(Schema):
     payload = fields.Raw(allow_none=True, load_default=None)
     controls = fields.Raw(allow_none=True, load_default=dict)
     state = fields.List(fields.Nested(StateEntrySchema), allow_none=True, load_default=list)
-    subscriber = _object(allow_none=True, load_default=dict)
-    context = _object(allow_none=True, load_default=dict)
+    #: ``None`` when absent: Liquid then sees ``subscriber``/``context`` undefined.
+    subscriber = _object(allow_none=True, load_default=None)
+    context = _object(allow_none=True, load_default=None)
     env = _object(allow_none=True, load_default=dict)
     actor = AnyOf(allow_none=True, load_default=None)
 
@@ -146,6 +147,10 @@ def load_event(body: t.Any) -> dict[str, t.Any]:
     return loaded if loaded is not None else load(EXECUTE_EVENT, body, "event")
 
 
+def _none() -> None:
+    return None
+
+
 def _object_or_none(value: t.Any, default: t.Any) -> t.Any:
     if value is _ABSENT:
         return default()
@@ -175,8 +180,8 @@ def _load_event_directly(body: dict[str, t.Any]) -> dict[str, t.Any] | None:
             "payload": get("payload"),
             "controls": {} if controls is _ABSENT else controls,
             "state": entries,
-            "subscriber": _object_or_none(get("subscriber", _ABSENT), dict),
-            "context": _object_or_none(get("context", _ABSENT), dict),
+            "subscriber": _object_or_none(get("subscriber", _ABSENT), _none),
+            "context": _object_or_none(get("context", _ABSENT), _none),
             "env": _object_or_none(get("env", _ABSENT), dict),
             "actor": actor,
         }

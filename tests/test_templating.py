@@ -827,3 +827,42 @@ def error_name_of(controls: dict[str, Any]) -> str:
 )
 def test_comparisons_and_literals_as_liquidjs(template: str, expected: str) -> None:
     assert render(template, payload={**_PARITY_PAYLOAD, "n": None}) == expected
+
+
+_ABSENCE_TEMPLATE = (
+    "[{{ subscriber }}][{{ subscriber | slice: 0 }}][{{ context }}]{% if context %}C{% else %}c{% endif %}"
+    "{% if subscriber %}S{% else %}s{% endif %}[{{ subscriber.firstName | default: 'friend' }}]"
+)
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        # answers observed from the SDK for the same requests
+        ({}, "[][[]][]cs[friend]"),
+        ({"subscriber": None, "context": None}, "[][[]][]cs[friend]"),
+        ({"subscriber": {}, "context": {}}, "[{}][[][{}]CS[friend]"),
+    ],
+)
+def test_a_subscriber_or_context_not_sent_is_undefined_to_liquid(sent: dict[str, Any], expected: str) -> None:
+    """A request without ``subscriber``/``context`` (or with ``null``): Liquid sees
+    them undefined, as in the SDK; the workflow function still gets ``{}``."""
+    from flask import Flask
+
+    from flask_novu import serve, workflow
+
+    seen: list[Any] = []
+
+    @workflow("absence")
+    def absence(payload: Any, step: Any, subscriber: Any, context: Any) -> None:
+        seen.append((subscriber, context))
+        step.chat("chat", lambda controls: {"body": controls["body"]},
+                  control_schema={"type": "object", "properties": {"body": {"type": "string"}}})
+
+    app = Flask(__name__)
+    serve(app, workflows=[absence])
+    body = {"payload": {}, "controls": {"body": _ABSENCE_TEMPLATE}, "state": [], **sent}
+    response = app.test_client().post("/api/novu?action=execute&workflowId=absence&stepId=chat", json=body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["outputs"] == {"body": expected}
+    assert seen and all(pair == (sent.get("subscriber") or {}, sent.get("context") or {}) for pair in seen)
