@@ -513,6 +513,13 @@ _URI_SAFE = _URI_COMPONENT_SAFE + ";,/?:@&=+$#"
 
 
 def _encode_uri(text: str, safe: str) -> str:
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        # surrogate pairs encode as their character; a lone one is JavaScript's
+        # URIError (the SDK's RenderError), not a crash
+        try:
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            raise ValueError("URI malformed") from None
     return quote(text, safe=safe, encoding="utf-8", errors="strict")
 
 

@@ -1537,7 +1537,11 @@ def compile_controls(
     python-liquid's output stream cannot encode, are rendered through
     placeholders and come out as they went in.
     """
-    return around_surrogates(lambda pair: _compile_all(*pair), (controls, context, limits))  # type: ignore[no-any-return]
+    try:
+        return around_surrogates(lambda pair: _compile_all(*pair), (controls, context, limits))  # type: ignore[no-any-return]
+    except UnicodeError as err:
+        # a surrogate made while rendering, which a filter could not encode
+        raise _error("RenderError") from err
 
 
 def _compile_all(controls: dict[str, Any], context: dict[str, Any], limits: LiquidLimits | None) -> dict[str, Any]:

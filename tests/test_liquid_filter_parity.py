@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from flask_novu.codec import loads_body
-from flask_novu.templating import compile_controls
+from flask_novu.templating import ControlCompilationError, compile_controls
 
 MISSING = object()
 
@@ -118,6 +118,32 @@ SURROGATES = [
 @pytest.mark.parametrize(("template", "value", "expected"), PROPERTIES + SURROGATES)
 def test_properties_and_utf16(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected
+
+
+# URI encoding: a surrogate pair is its character; half of one is JavaScript's
+# URIError, which the SDK answers as a RenderError (it used to crash with 500).
+URI_SURROGATES = [
+    ("{{ payload.v | split: '' | join: '' | url_encode }}", '"Lo🙂"', "Lo%F0%9F%99%82"),
+    ("{{ payload.v | split: '' | join: '' | uri_escape }}", '"Lo🙂"', "Lo%F0%9F%99%82"),
+    ("{{ payload.v | slice: 2 | url_encode }}", '"Lo🙂"', "%F0%9F%99%82"),
+    ("{{ payload.v | last | base64_encode }}", '"Lo🙂"', "77+9"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), URI_SURROGATES)
+def test_uri_encoding_of_surrogates(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
+
+
+@pytest.mark.parametrize("template", [
+    "{{ payload.v | last | uri_escape }}",
+    "{{ payload.v | last | url_encode }}",
+    "{% capture c %}{{ payload.v | last | cgi_escape }}{% endcapture %}{{ c }}",
+])
+def test_uri_encoding_half_a_character_is_a_render_error(template: str) -> None:
+    with pytest.raises(ControlCompilationError) as info:
+        render(template, '"Lo🙂"')
+    assert info.value.data == {"name": "RenderError"}
 
 
 # ``truncate`` advances ``length`` code points with ``i < length`` (a fraction

@@ -866,3 +866,26 @@ def test_a_subscriber_or_context_not_sent_is_undefined_to_liquid(sent: dict[str,
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["outputs"] == {"body": expected}
     assert seen and all(pair == (sent.get("subscriber") or {}, sent.get("context") or {}) for pair in seen)
+
+
+def test_half_an_emoji_url_encoded_is_a_400_not_a_crash() -> None:
+    """``{{ name | last | url_encode }}`` on a name ending in an emoji: the SDK's
+    URIError answer (400 ``RenderError``), not a 500 carrying a codec message."""
+    from flask import Flask
+
+    from flask_novu import serve, workflow
+
+    @workflow("uri")
+    def uri(payload: Any, step: Any) -> None:
+        step.push("push", lambda controls: {"subject": controls["subject"], "body": "x"},
+                  control_schema={"type": "object", "properties": {"subject": {"type": "string"}}})
+
+    app = Flask(__name__)
+    serve(app, workflows=[uri])
+    body = {"payload": {}, "subscriber": {"lastName": "Lo🙂"}, "state": [],
+            "controls": {"subject": "{{ subscriber.lastName | last | url_encode }}"}}
+    response = app.test_client().post("/api/novu?action=execute&workflowId=uri&stepId=push", json=body)
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert answer["code"] == "StepControlCompilationFailedError" and answer["data"] == {"name": "RenderError"}
+    assert "codec" not in response.get_data(as_text=True)
