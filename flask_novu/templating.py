@@ -1061,7 +1061,8 @@ def _unescape(text: str) -> str:
 
     decoded = _ESCAPE.sub(replace, text)
     if any("\ud800" <= ch <= "\udfff" for ch in decoded):
-        decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        # surrogate pairs written as two escapes join; a lone one stays, as in JSON.parse
+        decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
     return decoded
 
 

@@ -112,6 +112,9 @@ SURROGATES = [
     ("{% if true %}{{ payload.v | first | append: 1 }}{% endif %}", '"🎉a"', "\ud83c1"),
     ("{% capture c %}{{ payload.v | last | upcase }}{% endcapture %}{{ c }}", '"a😀"', "\ude00"),
     ("{{ payload.v | first | size }}", '"🎉"', "1"),
+    # next to text the SDK's JSON re-reading decodes (a tab), the halves stay halves
+    ("{{ payload.v | split: '' }}tab\there ", '"🙂"', "['\ud83d','\ude42']tab\there "),
+    ("{{ payload.v | split: '' | first }}\n", '"🙂"', "\ud83d\n"),
 ]
 
 
