@@ -120,7 +120,7 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
     separator: list[str] = []
     previous = ""
     named_month = 0
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.isdigit() and token.isascii():
             if previous.isalpha():
                 return None  # "zz9"
@@ -132,7 +132,9 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
             separator = []
         elif token.isalpha():
             word = token.lower()
-            if word in _LEGACY_KEYWORDS or word[:3] in _LEGACY_KEYWORDS:
+            # the ISO "T" only when a time follows it ("t-1" is an unknown word)
+            iso_t = word == "t" and index + 1 < len(tokens) and tokens[index + 1].isdigit()
+            if (word in _LEGACY_KEYWORDS and (word != "t" or iso_t)) or (word != "t" and word[:3] in _LEGACY_KEYWORDS):
                 return False
             if len(word) >= 3 and word[:3] in _LEGACY_MONTHS:
                 if named_month:

@@ -200,6 +200,12 @@ DATES = [
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"12/31/99"', "1999-12-31"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"5 apples"', "5 apples"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"1,2,3,4"', "1,2,3,4"),
+    # "t" is the ISO time separator only before digits; else an unknown word
+    ('{{ payload.v | date_to_xmlschema }}', '"t-1"', '2001-01-01T00:00:00+00:00'),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"t 5"', '2001-05-01'),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"Mar t 5"', '2001-03-05'),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"t5"', 't5'),
+    ("{{ payload.v | date: '%Y-%m-%d' }}", '"t-1-2"', '2001-01-02'),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"1 -2"', "1 -2"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"zz9"', "zz9"),
     ("{{ payload.v | date: '%Y-%m-%d' }}", '"x,31"', "x,31"),
