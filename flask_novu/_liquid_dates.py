@@ -40,7 +40,6 @@ _ISO = re.compile(
     r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}:?\d{2}|\s*(?:GMT|UTC))?)?\Z"
 )
-_V8_MONTH_DAY = re.compile(r"-?(\d{1,2})(?:\.(\d{1,5}))?\Z")
 _NAMED_FORMATS = (
     "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y",
     "%B %d, %Y %H:%M", "%b %d, %Y %H:%M", "%B %d, %Y %H:%M:%S", "%b %d, %Y %H:%M:%S",
@@ -76,86 +75,124 @@ def _from_ms(ms: float) -> datetime | None:
         return None
 
 
-def _v8_numeric_date(first: int, second: str | None) -> datetime | None:
-    """V8's reading of ``"3"``, ``"2.5"``, ``"0.1"`` or ``"99"`` (local time).
+#: V8's ``KeywordTable``: a word's first three letters, lower-cased (a
+#: longer word only matches a month).  Values: months, AM/PM, zone offsets
+#: in hours, and the ISO ``T``.
+_V8_MONTHS = {name: number for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_V8_ZONES = {"ut": 0, "utc": 0, "z": 0, "gmt": 0, "cdt": -5, "cst": -6, "edt": -4, "est": -5,
+             "mdt": -6, "mst": -7, "pdt": -7, "pst": -8}
+_V8_OTHER_WORDS = frozenset({"am", "pm", "t"})
+_V8_SYMBOLS = frozenset(":-+.)")
 
-    A first number up to 12 is a month (of 2001, the second number its day),
-    0 is the year 2000 (the second number its month) and 32 to 99 a year.
+
+def _v8_tokens(text: str) -> list[tuple[str, str]]:
+    """V8's ``DateStringTokenizer``: numbers, the symbols ``: - + . )``,
+    words (runs of characters from ``A`` up, emoji included, but no
+    blanks), blank runs, a parenthesised run and any other character."""
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char, start = text[i], i
+        if "0" <= char <= "9":
+            while i < n and "0" <= text[i] <= "9":
+                i += 1
+            tokens.append(("number", text[start:i]))
+        elif char in _V8_SYMBOLS:
+            tokens.append(("symbol", char))
+            i += 1
+        elif char >= "A" and not char.isspace():
+            while i < n and text[i] >= "A" and not text[i].isspace():
+                i += 1
+            tokens.append(("word", text[start:i]))
+        elif char.isspace():
+            while i < n and text[i].isspace():
+                i += 1
+            tokens.append(("blank", ""))
+        elif char == "(":
+            depth = 0
+            while i < n:
+                if text[i] == ")":
+                    depth -= 1
+                elif text[i] == "(":
+                    depth += 1
+                i += 1
+                if depth <= 0:
+                    break
+            tokens.append(("other", ""))
+        else:
+            tokens.append(("other", char))
+            i += 1
+    return tokens
+
+
+def _v8_number(digits: str) -> int:
+    """``ReadUnsignedNumeral``: leading zeros skipped, nine digits kept."""
+    return int(digits.lstrip("0")[:9] or "0")
+
+
+def _v8_keyword(word: str) -> str | None:
+    prefix = word[:3].lower()
+    if prefix in _V8_MONTHS:
+        return prefix
+    if len(word) <= 3 and (prefix in _V8_ZONES or prefix in _V8_OTHER_WORDS):
+        return prefix
+    return None
+
+
+def _v8_legacy_day(text: str) -> datetime | None | bool:
+    """V8's legacy ``Date`` parser for text that is a day without a time:
+    ``"Order 5"``, ``"1,2,3"`` (what ``new Date(String(list))`` reads),
+    ``"t-1"``, ``"100%"``, ``"Mar t 5"``, ``"5 z"``.
+
+    Up to three numbers are read, any other character is skipped, a word
+    before the first number is ignored (unless a number follows it at once)
+    and one after it makes the text no date, except a month or a zone name.
+    The first number is a year if it cannot be a day, else a month followed
+    by day and year; missing ones are 1, and two-digit years are 1950-2049.
+    Local time unless a zone is named.  ``None``: not a date; ``False``:
+    text with a time or an offset, left to the other rules.
     """
-    other = int(second) if second is not None else None
-    year, month, day = 2001, 1, 1
-    if first == 0:
-        year, month = 2000, other if other is not None else 1
-    elif 1 <= first <= 12:
-        month, day = first, other if other is not None else 1
-    elif 32 <= first <= 99 and other is None:
-        year = 1900 + first if first >= 50 else 2000 + first
-    else:
-        return None
-    try:
-        return datetime(year, month, day).astimezone()
-    except ValueError:
-        return None
-
-
-#: V8's legacy date tokens: numbers, words, blank runs, other characters.
-_LEGACY_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|\s+|.", re.S)
-#: Words V8 reads as part of a date (months, AM/PM, zones, the ISO ``T``).
-_LEGACY_KEYWORDS = frozenset("am pm ut utc gmt z t".split())
-_LEGACY_MONTHS = {name: number for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_LEGACY_DAYS = frozenset("mon tue wed thu fri sat sun".split())
-_LEGACY_SEPARATOR = re.compile(r"-?[\s,./;]*\Z")
-
-
-def _v8_legacy_numbers(text: str) -> datetime | None | bool:
-    """V8's legacy reading of up to three bare numbers (``"1,2,3"``,
-    ``"Order 5"``, ``"a,5"``: what ``new Date(String(value))`` makes of a
-    list), in local time. Words before the first number are ignored; the
-    first number is a year if it cannot be a day (``32``, ``2024``), else
-    a month followed by day and year (each defaulting to 1; two-digit
-    years are 1950-2049). ``False``: not such a text (other rules decide).
-    """
-    tokens = _LEGACY_TOKEN.findall(text)
+    tokens = _v8_tokens(text)
     numbers: list[int] = []
-    separator: list[str] = []
-    previous = ""
     named_month = 0
-    for index, token in enumerate(tokens):
-        if token.isdigit() and token.isascii():
-            if previous.isalpha():
-                return None  # "zz9"
-            if numbers and not (separator and _LEGACY_SEPARATOR.match("".join(separator))):
+    offset: int | None = None  # hours, from a zone name
+    read_number = False
+    index, count = 0, len(tokens)
+    while index < count:
+        kind, value = tokens[index]
+        following = tokens[index + 1] if index + 1 < count else ("end", "")
+        if kind == "number":
+            if following == ("symbol", ":"):
+                return False  # a time
+            read_number = True
+            if len(numbers) == 3:
                 return None
-            if len(numbers) == 3 or len(token) > 9:
-                return None  # more than three numbers, or beyond any year
-            numbers.append(int(token))
-            separator = []
-        elif token.isalpha():
-            word = token.lower()
-            # the ISO "T" only when a time follows it ("t-1" is an unknown word)
-            iso_t = word == "t" and index + 1 < len(tokens) and tokens[index + 1].isdigit()
-            if (word in _LEGACY_KEYWORDS and (word != "t" or iso_t)) or (word != "t" and word[:3] in _LEGACY_KEYWORDS):
-                return False
-            if len(word) >= 3 and word[:3] in _LEGACY_MONTHS:
-                if named_month:
-                    return False
-                named_month = _LEGACY_MONTHS[word[:3]]
-                separator = []
-            elif numbers:
-                return None  # a word after a number: not a date
-        elif token in ("(", ":", "+") or not token.isascii():
-            return False
-        elif numbers:
-            separator.append(token)
-        previous = token
+            numbers.append(_v8_number(value))
+            # "9.5" and "1-2" are two numbers: a "." then a "-" after a number are skipped
+            if following == ("symbol", "."):
+                index += 1
+                following = tokens[index + 1] if index + 1 < count else ("end", "")
+            if following == ("symbol", "-"):
+                index += 1
+        elif kind == "word":
+            keyword = _v8_keyword(value)
+            if keyword in _V8_MONTHS:
+                named_month = _V8_MONTHS[keyword]  # type: ignore[index]
+                if following == ("symbol", "-"):
+                    index += 1
+            elif keyword in _V8_ZONES and read_number:
+                offset = _V8_ZONES[keyword]  # type: ignore[index]
+            elif read_number or following[0] == "number":
+                return None  # a word after a number, or glued to the first one
+        elif kind == "symbol" and value in "+-" and offset == 0:
+            return False  # "GMT+2": an offset, left to the other rules
+        elif kind == "symbol" and value in "+-)" and read_number:
+            return None
+        index += 1
     if not numbers:
-        return False
-    if separator and not _LEGACY_SEPARATOR.match("".join(separator)):
         return None
     first, second, third = (numbers + [1, 1])[:3]
     if named_month:
-        if len(numbers) > 2:
-            return False
         month = named_month
         day, year = (first, second) if 1 <= first <= 31 else (second, first)
     elif 1 <= first <= 31:
@@ -168,8 +205,10 @@ def _v8_legacy_numbers(text: str) -> datetime | None | bool:
         year += 1900
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
+    zone = timezone(timedelta(hours=offset)) if offset is not None else None
     try:
-        return (datetime(year, month, 1) + timedelta(days=day - 1)).astimezone()
+        start = datetime(year, month, 1, tzinfo=zone) + timedelta(days=day - 1)
+        return start if zone is not None else start.astimezone()
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -196,12 +235,9 @@ def _parse_text(text: str) -> datetime | None:
             delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             return naive.replace(tzinfo=timezone(sign * delta))
         return naive.astimezone()
-    legacy = _v8_legacy_numbers(text)
+    legacy = _v8_legacy_day(text)
     if legacy is not False:
         return legacy  # type: ignore[return-value]
-    numeric = _V8_MONTH_DAY.match(text)
-    if numeric:
-        return _v8_numeric_date(int(numeric.group(1)), numeric.group(2))
     parsed = parsedate_tz(text) if "," in text or text[:1].isalpha() else None
     if parsed is not None and parsed[9] is not None:
         try:
