@@ -300,17 +300,36 @@ def _is_json_document(value: str) -> bool:
     return True
 
 
+def _data_braces_replaced(value: t.Any) -> t.Any:
+    if isinstance(value, str):
+        return value.translate(str.maketrans(_BRACE_STAND_INS))
+    if isinstance(value, dict):
+        return {k: _data_braces_replaced(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_data_braces_replaced(v) for v in value]
+    return value
+
+
 def _json_repair_variant(data: dict[str, t.Any], effective: dict[str, t.Any]) -> tuple[str, str] | None:
     """``json-repair``: the braces of plain text (outside Liquid markup) of every
-    string control that is not a JSON document, replaced by stand-ins; the SDK's
-    answer to that, with the braces put back (:func:`restore_variant`), is the
-    text as written."""
-    rewritten = {k: _text_braces_replaced(v) if isinstance(v, str) and not _is_json_document(v) else v
-                 for k, v in effective.items()}
-    if rewritten == effective or any(ch in json.dumps(data, ensure_ascii=False) for ch in _BRACES_BACK):
+    string control that is not a JSON document, and of every string in the
+    data the templates render (payload, subscriber, context, env, step
+    results), replaced by stand-ins; the SDK's answer to that, with the braces
+    put back (:func:`restore_variant`), is the text as written."""
+    if any(ch in json.dumps(data, ensure_ascii=False) for ch in _BRACES_BACK):
         return None
-    data["controls"] = rewritten
-    return "json-repair", dump(data)
+    rewritten = dict(data, controls={
+        k: _text_braces_replaced(v) if isinstance(v, str) and not _is_json_document(v) else v
+        for k, v in effective.items()})
+    for key in ("payload", "subscriber", "context", "env"):
+        if key in data:
+            rewritten[key] = _data_braces_replaced(data[key])
+    if isinstance(data.get("state"), list):
+        rewritten["state"] = [dict(entry, outputs=_data_braces_replaced(entry.get("outputs")))
+                              if isinstance(entry, dict) and "outputs" in entry else entry for entry in data["state"]]
+    if rewritten == dict(data, controls=effective):
+        return None
+    return "json-repair", dump(rewritten)
 
 
 def payload_kept_variant(body: str, spec: t.Mapping[str, t.Any]) -> tuple[str, str] | None:
@@ -378,7 +397,7 @@ WORDS = [
     "R&D", "Tom & Jerry", "a < b", "x > y", "\"quoted\"", "it's", "O'Brien", "<3", "C++",
     "line\nbreak", "tab\there", "  spaced  ", "€9.99", "$5", "100%", "50/50", "e-mail", "ALL CAPS",
 ]
-NAMES = ["Ada", "grace", "ZOË", "", "Jean-Luc", "O'Neil", "李", "🦄", "  Bob  ", "m&m", "<b>Al</b>", "Dr. Who"]
+NAMES = ["Ada", "grace", "ZOË", "", "Jean-Luc", "O'Neil", "李", "🦄", "  Bob  ", "m&m", "<b>Al</b>", "Dr. Who", "Ana 🎉"]
 TIMESTAMPS = [
     "2024-03-05T14:30:00Z", "2024-03-05T14:30:00.000Z", "2024-03-05 14:30:00Z", "2024-03-05T14:30:00+02:00",
     "2024-12-31T23:59:59-05:00", "2024-03-05", "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z",
@@ -776,6 +795,7 @@ class Gen:
             return f"{kw} {tag}", f"{{%{ws} {kw} {cond} {ws}%}}{inner}{extra}{{% end{kw} %}}"
         if roll < 0.84:
             var, kind = self.variable(kinds)
+            var += self.pick(["", "", " | downcase", " | size"])
             return f"case {kind}", f"{{% case {var} %}}{{% when 'pro' %}}Pro{{% when 1, 2 %}}num{{% else %}}other{{% endcase %}}"
         if roll < 0.88:
             expr, tags = self.expression(kinds)
@@ -791,6 +811,13 @@ class Gen:
             "{{ payload }}", "{{ subscriber.data }}", "{{ 0.1 | plus: 0.2 }}", "{{ 3 | times: 1.1 }}",
             "{% tablerow i in (1..3) cols:2 %}{{ i }}{% endtablerow %}", "{{ 9007199254740993 }}",
             "{{ 'a' | append: 3.0 }}", "{{ 1e21 | plus: 0 }}", "{{ workflow.workflowId }}", "{% ifchanged %}x{% endifchanged %}",
+            # what LiquidJS reads leniently: a path's trailing dot, an unclosed quote in a tag
+            "{{ workflow.workflowId. }}", "{% assign q = 'abc %}{{ q }}", "{% if 'x %}q{% endif %}",
+            "{% case subscriber.firstName | downcase %}{% when 'ada' %}A{% else %}B{% endcase %}",
+            # half an astral character: URI filters, pairs rebuilt, next to an escaped tab
+            "{{ subscriber.firstName | last | url_encode }}", "{{ subscriber.firstName | split: '' | join: '' | uri_escape }}",
+            "{{ subscriber.firstName | split: '' }}\t", "{{ 't-1' | date: '%Y-%m-%d' }}",
+            "{{ subscriber }}", "{{ context }}", "{% if context %}ctx{% endif %}",
         ])
         return f"misc {snippet}", snippet
 
@@ -1099,9 +1126,12 @@ class Gen:
             ])
         if self.chance(0.3):
             body["env"] = self.pick([{"REGION": "eu-west-1"}, {"REGION": "<i>us</i>", "DEBUG": True}, {}])
-        if self.chance(0.02):
+        if self.chance(0.03):
             del body["subscriber"]
             tags.append("no-subscriber")
+        if self.chance(0.05):
+            del body["context"]
+            tags.append("no-context")
         action = "preview" if preview else "execute"
         return {
             "name": name,

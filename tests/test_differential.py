@@ -190,6 +190,13 @@ def test_deliberate_variant_sends_plain_text_braces_as_stand_ins() -> None:
     answer = json.dumps({"outputs": {"body": "a \ue000 b } c \ue001", "n": [1, {"s": "\ue000"}]}})
     assert json.loads(diff.restore_variant(name, answer)) == {"outputs": {"body": "a { b } c }", "n": [1, {"s": "{"}]}}
     assert diff.deliberate_variant(json.dumps({"controls": {"body": "no braces {{ x }}"}}), {}) is None
+    # braces the templates render from data are sent as stand-ins too
+    body = json.dumps({"controls": {"body": "{{ payload.note }}"}, "payload": {"note": "{ x", "n": [1, "}"]},
+                       "state": [{"stepId": "a", "outputs": {"s": "{"}}]})
+    name, rewritten = diff.deliberate_variant(body, {}) or ("", "")
+    sent = json.loads(rewritten)
+    assert name == "json-repair" and sent["controls"] == {"body": "{{ payload.note }}"}
+    assert sent["payload"] == {"note": "\ue000 x", "n": [1, "\ue001"]} and sent["state"][0]["outputs"] == {"s": "\ue000"}
     # the failure the docs describe: a 400 with the repair's position, or an output cut short
     failed = json.dumps({"message": "m", "code": "StepControlCompilationFailedError", "data": {"position": 9}})
     assert diff.documented_failure(name, 400, failed, answer)
