@@ -23,6 +23,7 @@ conditions are rewritten to mean what LiquidJS reads in them
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from liquid import Token
@@ -35,12 +36,14 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import condition_source, output_source, skip_quoted, tag_source, when_source
+from ._liquid_syntax import boolean_source, condition_source, output_source, skip_quoted, tag_source, when_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
 #: Tags whose expression is a condition, rewritten as LiquidJS reads it.
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
+#: The variable an output's ``true``/``false`` is assigned to before its filters.
+BOOLEAN_VALUE = "__novu_boolean__"
 #: The variable a ``case`` value with filters is assigned to.
 CASE_VALUE = "__novu_case__"
 #: Tags whose expression is rewritten as LiquidJS reads it (and end tags).
@@ -176,6 +179,26 @@ def _find_endraw(source: str, start: int) -> tuple[int, int] | None:
         index = begin + 2
 
 
+#: A comparison or logic operator may be in an expression (a cheap pre-check).
+_HAS_OPERATOR = re.compile(r"[=!<>]|\b(?:and|or|not|contains)\b")
+
+
+def _boolean_tokens(condition: str, variable: str | None, at: int, source: str) -> Iterator[Token]:
+    """``{% if condition %}true{% else %}false{% endif %}``, written out (or,
+    with ``variable``, the two ``assign`` tags of ``true`` and ``false``)."""
+    yield Token(TOKEN_TAG, "if", at, source)
+    yield Token(TOKEN_EXPRESSION, condition, at, source)
+    for value in ("true", "false"):
+        if variable is None:
+            yield Token(TOKEN_CONTENT, value, at, source)
+        else:
+            yield Token(TOKEN_TAG, "assign", at, source)
+            yield Token(TOKEN_EXPRESSION, f"{variable} = {value}", at, source)
+        if value == "true":
+            yield Token(TOKEN_TAG, "else", at, source)
+    yield Token(TOKEN_TAG, "endif", at, source)
+
+
 def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
     """Tokens of ``source`` for python-liquid's parser, in linear time.
 
@@ -257,6 +280,18 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             continue
         content = source[delimited.content_begin : delimited.content_end]
         if kind == "output":
+            boolean = boolean_source(content) if _HAS_OPERATOR.search(content) else None
+            if boolean is not None:
+                # LiquidJS evaluates operators in an output to true or false
+                condition, filters = boolean
+                _check_nesting(condition, Token(TOKEN_EXPRESSION, condition, delimited.content_begin, source),
+                               nesting_limit)
+                yield from _boolean_tokens(condition, BOOLEAN_VALUE if filters else None,
+                                           delimited.content_begin, source)
+                offset = delimited.end
+                if not filters:
+                    continue
+                content = f"{BOOLEAN_VALUE} {filters}"
             yield Token(TOKEN_OUTPUT, source[delimited.begin : delimited.end], offset, source)
             expression = Token(TOKEN_EXPRESSION, output_source(content), delimited.content_begin, source)
             _check_nesting(content, expression, nesting_limit)
@@ -273,6 +308,18 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
                 rest = when_source(rest) if rest else rest
             elif name in _REWRITTEN or name.startswith("end"):
                 rest = tag_source(name, rest)
+            if name in ("assign", "echo") and _HAS_OPERATOR.search(rest):
+                target, _, value = rest.partition("=") if name == "assign" else ("", "", rest)
+                boolean = boolean_source(value.strip()) if value and (target.strip() or name == "echo") else None
+                if boolean is not None:
+                    condition, filters = boolean
+                    variable = BOOLEAN_VALUE if filters or name == "echo" else target.strip()
+                    yield from _boolean_tokens(condition, variable, at, source)
+                    offset = delimited.end
+                    if variable != BOOLEAN_VALUE:
+                        continue
+                    value = output_source(f"{BOOLEAN_VALUE} {filters}") if filters else BOOLEAN_VALUE
+                    rest = f"{target.strip()} = {value}" if name == "assign" else value
             if name == "case" and "|" in rest:
                 # python-liquid's case takes no filters: the value is assigned first
                 yield Token(TOKEN_TAG, "assign", delimited.content_begin, source)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
+__all__ = ["boolean_source", "condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -587,6 +587,54 @@ def _unquote(text: str) -> str:
     return "".join(out)
 
 
+#: Words python-liquid's expression lexer takes as keywords wherever they
+#: stand; LiquidJS reads them as property names after a dot, and the ones
+#: that are not its own literals or operators as variables too.
+_PY_KEYWORDS = (
+    "true|false|nil|null|empty|blank|and|or|contains|not|in|offset|limit|reversed|cols|continue|with|for|as|if"
+    "|else|required"
+)
+# ("continue" stays a keyword: it is "offset: continue" in a for loop)
+_PY_VARIABLE_KEYWORDS = "in|offset|limit|reversed|cols|with|for|as|if|else|required"
+_DOT_KEYWORD = re.compile(rf"\.({_PY_KEYWORDS})(?![\w-])")
+_ROOT_KEYWORD = re.compile(rf"({_PY_VARIABLE_KEYWORDS})(?![\w-])")
+#: A keyword that may be a path segment somewhere in ``text`` (a cheap pre-check).
+_ANY_KEYWORD = re.compile(rf"(?<![\w-])(?:{_PY_VARIABLE_KEYWORDS})(?![\w-])|\.(?:{_PY_KEYWORDS})(?![\w-])")
+_QUOTED_PART = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+
+
+_VARIABLE_KEYWORDS = frozenset(_PY_VARIABLE_KEYWORDS.split("|"))
+
+
+def variable_name(word: str) -> str:
+    """The python-liquid name of the template variable ``word``: a keyword
+    to python-liquid (``limit``, ``offset``...) is renamed, consistently."""
+    return f"__novu_kw_{word}" if word in _VARIABLE_KEYWORDS else word
+
+
+def _bracketed(token: str) -> str:
+    """A path token with python-liquid's keywords out of the way:
+    ``payload.limit`` is ``payload['limit']`` and a variable ``limit`` is
+    :func:`variable_name`'s (quoted parts are left alone)."""
+    if not _ANY_KEYWORD.search(token):
+        return token
+    parts = _QUOTED_PART.split(token)
+    for k in range(0, len(parts), 2):
+        part = _DOT_KEYWORD.sub(r"['\1']", parts[k])
+        if k == 0:
+            root = _ROOT_KEYWORD.match(part)
+            if root:
+                part = variable_name(root.group(1)) + part[root.end() :]
+        parts[k] = part
+    return "".join(parts)
+
+
+def has_keyword_path(text: str) -> bool:
+    """Whether ``text`` may use a python-liquid keyword as a name (the fast
+    paths then leave it to the rewrites, which bracket such names)."""
+    return _ANY_KEYWORD.search(text) is not None
+
+
 def _closed(token: str) -> bool:
     """Whether the quoted ``token`` has its closing quote."""
     quote, escaped = token[0], False
@@ -609,8 +657,8 @@ def _operand(token: str) -> str:
     if token[:1] not in _QUOTES:
         # a path ending in "." (``payload.name.``): LiquidJS ignores the dot
         if token.endswith(".") and token[:1] not in _DIGITS and token[:1] not in "+-":
-            return token.rstrip(".") or token
-        return token
+            token = token.rstrip(".") or token
+        return _bracketed(token) if token[:1] not in _DIGITS else token
     if _closed(token):
         return token
     content = token[1:-1]
@@ -956,7 +1004,7 @@ def condition_source(text: str) -> str:
     (``{% if a) %}``).  Conditions with filters, and text this cannot read,
     are returned unchanged.
     """
-    if _PLAIN_CONDITION.match(text):
+    if _PLAIN_CONDITION.match(text) and not has_keyword_path(text):
         return text
     tokenizer = _Tokenizer(text, 0, len(text), 64)
     items: List[Tuple[bool, str]] = []
@@ -985,6 +1033,33 @@ def condition_source(text: str) -> str:
     return _postfix_tree(items)
 
 
+def boolean_source(text: str) -> tuple[str, str] | None:
+    """An output or ``assign`` value with operators (``{{ a == b }}``,
+    ``a > 1 and b | upcase``), which LiquidJS evaluates to ``true`` or
+    ``false`` before its filters: the condition, as :func:`condition_source`
+    writes it, and the filters (``""`` or text starting with ``|``).
+    ``None`` when ``text`` has no operator or cannot be read."""
+    if len(text) > 4096:
+        return None
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    operators = 0
+    try:
+        while True:
+            tokenizer.skip_blank()
+            if tokenizer.end() or tokenizer.peek() == "|":
+                break
+            if tokenizer.read_operator():
+                operators += 1
+                continue
+            if tokenizer.read_value() is None:
+                return None
+    except (_TokenizationError, _TooDeep):
+        return None
+    if not operators:
+        return None
+    return condition_source(text[: tokenizer.p].strip(_BLANK_TEXT)), text[tokenizer.p :].strip(_BLANK_TEXT)
+
+
 def output_source(text: str) -> str:
     """An output (``{{ ... }}``, ``echo``) expression as python-liquid source
     that means what LiquidJS reads in ``text``.
@@ -995,7 +1070,7 @@ def output_source(text: str) -> str:
     with operators or keyword arguments, and text this cannot read, are
     returned unchanged.
     """
-    if _PLAIN_OUTPUT.match(text):
+    if _PLAIN_OUTPUT.match(text) and not has_keyword_path(text):
         return text
     tokenizer = _Tokenizer(text, 0, len(text), 64)
     try:
@@ -1050,7 +1125,7 @@ def when_source(text: str) -> str:
     LiquidJS reads in ``text`` (values separated by ``,`` or ``or``; an
     unclosed quote read as :func:`_operand` says).  Text this cannot read is
     returned as is."""
-    if "'" not in text and '"' not in text:
+    if "'" not in text and '"' not in text and not has_keyword_path(text):
         return text
     tokenizer = _Tokenizer(text, 0, len(text), 64)
     values: List[str] = []
@@ -1106,7 +1181,7 @@ def _loop_source(name: str, text: str) -> str:
             if tokenizer.read_value() is not None:
                 value = _operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
         hashes[key] = value
-    parts = [f"{variable} in {collection}"]
+    parts = [f"{variable_name(variable)} in {collection}"]
     for key in _LOOP_KEYS[name]:
         if key in hashes:
             parts.append("reversed" if key == "reversed" else f"{key}: {hashes[key]}")
@@ -1133,11 +1208,11 @@ def tag_source(name: str, text: str) -> str:
             tokenizer.skip_blank()
             if not _NAME.match(word) or tokenizer.peek() != "=":
                 return text
-            return f"{word} = {output_source(text[tokenizer.p + 1 :].strip(_BLANK_TEXT))}"
+            return f"{variable_name(word)} = {output_source(text[tokenizer.p + 1 :].strip(_BLANK_TEXT))}"
         if name in ("increment", "decrement"):
             word = _Tokenizer(text, 0, len(text), 64).read_identifier()
             word = word or EMPTY_NAME
-            return word if _NAME.match(word) else text
+            return variable_name(word) if _NAME.match(word) else text
         if name == "capture":
             tokenizer = _Tokenizer(text, 0, len(text), 64)
             word = tokenizer.read_identifier()
@@ -1147,8 +1222,8 @@ def tag_source(name: str, text: str) -> str:
                     return text
                 # a quoted name no template can read back: captured all the same
                 word = _unquote(quoted)
-                return word if _NAME.match(word) else UNREADABLE_CAPTURE
-            return word if _NAME.match(word) else text
+                return variable_name(word) if _NAME.match(word) else UNREADABLE_CAPTURE
+            return variable_name(word) if _NAME.match(word) else text
         if name in _LOOP_KEYS:
             return _loop_source(name, text)
     except (_TokenizationError, _TooDeep):

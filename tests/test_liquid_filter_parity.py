@@ -118,6 +118,16 @@ SURROGATES = [
 ]
 
 
+# Property names python-liquid reserves as words (limit, for, empty, true...)
+PROPERTIES += [
+    ("{{ payload.v.limit }}|{{ payload.v.empty }}|{{ payload.v.true }}|{{ payload.v.in.for }}|{{ payload.v['if'] }}",
+     '{"limit": 3, "empty": "e", "true": 1, "in": {"for": "f"}, "if": "i"}', '3|e|1|f|i'),
+    ('{% if payload.v.required and payload.v.offset > 1 %}Y{% endif %}{% for x in payload.v.cols %}{{ x }}{% endfor %}',
+     '{"required": true, "offset": 2, "cols": [7, 8]}', 'Y78'),
+    ('{{ payload.v.with | default: payload.v.as }}', '{"as": "fallback"}', 'fallback'),
+]
+
+
 @pytest.mark.parametrize(("template", "value", "expected"), PROPERTIES + SURROGATES)
 def test_properties_and_utf16(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected

@@ -197,6 +197,26 @@ SDK_ACCEPTS = [
      '123'),
     ("[{{ 'abc' | append: payload.name. }}]", '[abcAda]'),
     ("{% if payload.name.' %}A{% else %}B{% endif %}", 'A'),
+    # operators in an output, echo or assign value evaluate to true or false, then filter
+    ('[{{ payload.n == 5 }}][{{ payload.n > 7 }}][{{ payload.n != 5 }}]', '[true][false][false]'),
+    ("[{{ payload.n == 5 | upcase }}][{{ payload.name contains 'A' }}][{{ payload.list contains 2 }}]",
+     '[TRUE][true][true]'),
+    ('[{{ not payload.n }}][{{ not nil }}][{{ payload.n == 4 or payload.n }}][{{ true and false }}]',
+     '[false][true][true][false]'),
+    ('{% assign ok = payload.n > 3 %}{% if ok %}Y{% endif %}[{{ ok }}]', 'Y[true]'),
+    ('{% assign ok = payload.n > 3 | upcase %}[{{ ok }}]', '[TRUE]'),
+    ('{% echo payload.n == 5 %}{% echo payload.n == 5 | size %}', 'true0'),
+    ('{% capture c %}{{ payload.n > 1 }}{% endcapture %}[{{ c }}]{% for i in (1..2) %}{{ i == 2 }}{% endfor %}',
+     '[true]falsetrue'),
+    ("[{{ 'a==b' }}][{{ 'x and y' | upcase }}]", '[a==b][X AND Y]'),
+    # words python-liquid reserves are names to LiquidJS
+    ('[{{ payload.limit }}][{{ payload.for }}][{{ payload.empty }}][{{ payload.nil | size }}]', '[][][][0]'),
+    ('{% assign limit = 2 %}{% for x in payload.list limit: limit %}{{ x }}{% endfor %}[{{ limit }}]', '12[2]'),
+    ('{% assign offset = 5 %}{% if offset > 3 %}Y{% endif %}{% capture for %}x{% endcapture %}[{{ for }}]', 'Y[x]'),
+    ('{% for limit in payload.list %}{{ limit }}{% endfor %}{% increment in %}{% increment in %}[{{ in }}]',
+     '12301[2]'),
+    ("{% assign with = 'w' %}{{ 'a' | append: with }}{% case payload.limit %}{% when payload.for %}W{% else %}E"
+     "{% endcase %}", 'awW'),
 ]
 
 
