@@ -41,6 +41,7 @@ from .errors import (
     StepNotFoundError,
     WorkflowAlreadyExistsError,
     WorkflowNotFoundError,
+    js_error_json,
 )
 from .mock import mock_from_schema
 from .sanitize import sanitize_outputs
@@ -131,6 +132,10 @@ async def _call_skip(skip: t.Callable[..., t.Any] | bool, controls: t.Any) -> bo
 
 
 async def _call_provider(provider: t.Callable[..., t.Any], controls: t.Any, outputs: t.Any) -> t.Any:
+    # a function of nothing (as resolvers may be), of the inputs dict
+    # (JavaScript's ``({controls, outputs})``) or of keyword arguments
+    if positional_arity(provider) == 0 and not accepts_keywords(provider, ("controls", "outputs")):
+        return _to_plain(await maybe_await(provider()))
     if accepts_keywords(provider, ("controls", "outputs")):
         result = provider(controls=controls, outputs=outputs)
     else:
@@ -334,7 +339,7 @@ class _BridgeRun(_Run):
         providers: dict[str, t.Any] = {}
         for provider_id, schema in definition.provider_schemas.items():
             providers[provider_id] = await self._run_provider(
-                provider_id, schema, call.providers[provider_id], controls_json, outputs
+                definition.step_id, provider_id, schema, call.providers[provider_id], controls_json, outputs
             )
         if definition.type in SANITIZED_STEP_TYPES and not definition.disable_output_sanitization:
             outputs = around_surrogates(sanitize_outputs, outputs)
@@ -342,6 +347,7 @@ class _BridgeRun(_Run):
 
     async def _run_provider(
         self,
+        step_id: str,
         provider_id: str,
         schema: Schema,
         provider: t.Callable[..., t.Any],
@@ -356,6 +362,10 @@ class _BridgeRun(_Run):
         except BaseException as exc:  # SchemaValidationError and CancelledError included
             if self.preview:
                 return mock_from_schema(schema.json_schema)
+            if isinstance(exc, SchemaValidationError):
+                # the SDK wraps its output error, written as JSON (its class is no Error by name)
+                invalid = ExecutionStateOutputInvalidError(self.workflow.workflow_id, step_id, exc.errors)
+                raise ProviderExecutionFailedError(provider_id, js_error_json(invalid)) from None
             if isinstance(exc, NovuError):
                 raise
             raise ProviderExecutionFailedError(provider_id, _describe(exc)) from exc

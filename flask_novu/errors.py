@@ -19,6 +19,7 @@ application's own subclasses, are sent as they are.
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 _MISSING: t.Any = object()
@@ -473,6 +474,16 @@ class StepControlCompilationFailedError(NovuError):
 
 
 # -- failures of the application's own code -------------------------------------
+
+
+def js_error_json(error: NovuError) -> str:
+    """What the SDK's ``JSON.stringify(error, null, 2)`` writes of one of its
+    errors when it wraps it in another (the inner message is not shown):
+    status code, code and data."""
+    body: dict[str, t.Any] = {"statusCode": error.status_code, "code": error.code}
+    if error.has_data:
+        body["data"] = error.data
+    return json.dumps(body, indent=2, ensure_ascii=False)
 
 
 class ServerError(NovuError):

@@ -818,6 +818,9 @@ class Gen:
             "{{ subscriber.firstName | last | url_encode }}", "{{ subscriber.firstName | split: '' | join: '' | uri_escape }}",
             "{{ subscriber.firstName | split: '' }}\t", "{{ 't-1' | date: '%Y-%m-%d' }}",
             "{{ subscriber }}", "{{ context }}", "{% if context %}ctx{% endif %}",
+            # operators in outputs; names python-liquid reserves
+            "{{ workflow.workflowId == 'x' }}", "{% assign ok = subscriber.firstName != blank | upcase %}{{ ok }}",
+            "{% assign limit = 2 %}{{ limit }}", "{{ subscriber.data.limit | default: subscriber.data.for }}",
         ])
         return f"misc {snippet}", snippet
 

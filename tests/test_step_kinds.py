@@ -132,3 +132,37 @@ def test_mypy_knows_the_step_methods_and_their_results(tmp_path: Path) -> None:
         'note: Revealed type is "bool"',
     ], result.stdout + result.stderr
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+
+
+def test_an_invalid_provider_output_is_the_sdks_wrapped_output_error() -> None:
+    """A provider override whose output fails its schema: the SDK's 502, whose
+    message carries the wrapped ``ExecutionStateOutputInvalidError`` as JSON
+    (recorded by the differential harness from the SDK)."""
+    from flask import Flask
+
+    from flask_novu import serve
+
+    @workflow("pool")
+    def pool(payload: t.Any, step: t.Any) -> None:
+        step.email("mail", lambda: {"subject": "s", "body": "b"},
+                   providers={"sendgrid": lambda: {"ipPoolName": "x"}})  # a function of nothing, too
+
+    app = Flask(__name__)
+    serve(app, workflows=[pool])
+    response = app.test_client().post("/api/novu?action=execute&workflowId=pool&stepId=mail",
+                                      json={"payload": {}, "controls": {}, "state": []})
+    assert response.status_code == 502
+    answer = response.get_json()
+    assert answer["code"] == "ProviderExecutionFailedError"
+    assert answer["message"] == (
+        "Failed to execute Provider with id: `sendgrid`: {\n"
+        '  "statusCode": 400,\n'
+        '  "code": "ExecutionStateOutputInvalidError",\n'
+        '  "data": [\n'
+        "    {\n"
+        '      "path": "/ipPoolName",\n'
+        '      "message": "must NOT have fewer than 2 characters"\n'
+        "    }\n"
+        "  ]\n"
+        "}"
+    )
