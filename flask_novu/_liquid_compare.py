@@ -18,6 +18,7 @@ from liquid import BoundTemplate, Expression, Node, RenderContext
 
 from ._liquid_internals import (
     AnyExpression,
+    AssignNode,
     FilteredExpression,
     Blank,
     ContainsExpression,
@@ -265,3 +266,7 @@ def use_liquidjs_comparisons(template: BoundTemplate, context: RenderContext) ->
     for node in _nodes(template, context):
         for expression in node.expressions():
             use_liquidjs_comparisons_in(expression)
+            if (type(node) is AssignNode and type(expression) is FilteredExpression
+                    and not expression.filters and type(expression.left) is Nil):
+                # {% assign x = nil %}: LiquidJS assigns its NullDrop (written "{}")
+                expression.left.__class__ = _NilDropLiteral

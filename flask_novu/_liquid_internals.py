@@ -38,6 +38,7 @@ from liquid.builtin.expressions.logical import (
 )
 from liquid.builtin.expressions.primitive import Blank, Empty, Nil, StringLiteral
 from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.case_tag import _AnyExpression as AnyExpression
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.for_tag import ForNode, ForTag
@@ -70,6 +71,7 @@ FILTER_ARGUMENT_TOKENS = _filtered.FILTER_TOKENS
 FILTER_ARGUMENT_TOKENS.update((TOKEN_EMPTY, TOKEN_BLANK))
 
 __all__ = [
+    "AssignNode",
     "AnyExpression",
     "TOKEN_CONTENT",
     "TOKEN_EOF",

@@ -36,7 +36,7 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import boolean_source, condition_source, output_source, skip_quoted, tag_source, when_source
+from ._liquid_syntax import boolean_source, condition_source, cycle_source, output_source, skip_quoted, tag_source, when_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
@@ -44,6 +44,8 @@ __all__ = ["NestingTooDeep", "tokenize"]
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
 #: The variable an output's ``true``/``false`` is assigned to before its filters.
 BOOLEAN_VALUE = "__novu_boolean__"
+#: What an empty ``{% when %}`` compares with: a string no template holds.
+NO_VALUE = "'__novu_no_value__'"
 #: The variable a ``case`` value with filters is assigned to.
 CASE_VALUE = "__novu_case__"
 #: Tags whose expression is rewritten as LiquidJS reads it (and end tags).
@@ -305,7 +307,10 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             elif name in ("echo", "case"):
                 rest = output_source(rest) if rest else rest
             elif name == "when":
-                rest = when_source(rest) if rest else rest
+                # a "when" without values matches nothing
+                rest = when_source(rest) if rest else NO_VALUE
+            elif name == "cycle":
+                rest = cycle_source(rest) if rest else rest
             elif name in _REWRITTEN or name.startswith("end"):
                 rest = tag_source(name, rest)
             if name in ("assign", "echo") and _HAS_OPERATOR.search(rest):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["boolean_source", "condition_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
+__all__ = ["boolean_source", "condition_source", "cycle_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -1146,6 +1146,41 @@ def when_source(text: str) -> str:
     except (_TokenizationError, _TooDeep):
         return text
     return ", ".join(values) if values else text
+
+
+def cycle_source(text: str) -> str:
+    """A ``cycle`` tag's group and values as python-liquid source, when one
+    of them is a token :func:`_operand` rewrites (an unclosed quote, a
+    reserved name); otherwise ``text`` as it is."""
+    tokenizer = _Tokenizer(text, 0, len(text), 64)
+    try:
+        start = tokenizer.p
+        group = None
+        if tokenizer.read_value() is not None:
+            first = text[start : tokenizer.p].rstrip(_BLANK_TEXT)
+            tokenizer.skip_blank()
+            if tokenizer.peek() == ":":
+                group, tokenizer.p = first, tokenizer.p + 1
+            else:
+                tokenizer.p = start
+        values: List[str] = []
+        while not tokenizer.end():
+            tokenizer.skip_blank()
+            start = tokenizer.p
+            if tokenizer.read_value() is None:
+                return text
+            values.append(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
+            tokenizer.skip_blank()
+            if not tokenizer.end() and tokenizer.peek() != ",":
+                return text  # filters or other text: left to python-liquid
+            tokenizer.p += 1
+    except (_TokenizationError, _TooDeep):
+        return text
+    rewritten = [_operand(value) for value in values]
+    if not values or (rewritten == values and (group is None or _operand(group) == group)):
+        return text
+    joined = ", ".join(rewritten)
+    return f"{_operand(group)}: {joined}" if group is not None else joined
 
 
 #: Where ``{% capture ') x %}`` (a quoted name that is no variable name) captures.

@@ -829,6 +829,8 @@ class _Budget:
             left = None if left is NIL_DROP else ""  # toValue(drop)
         if name not in _KEEPS_DROP_ARGUMENTS and any(arg is NIL_DROP for arg in args):
             args = tuple(None if arg is NIL_DROP else arg for arg in args)
+        if name in _EXACTLY_ONE_ARGUMENT and (len(args) != 1 or kwargs):
+            raise ValueError(f"{name} expect 2 arguments")  # LiquidJS asserts it: a RenderError
         capacity = _positional_capacity(func)
         if capacity is not None and len(args) > capacity:
             args = args[:capacity]  # JavaScript ignores surplus arguments
@@ -843,6 +845,8 @@ class _Budget:
         return result
 
 
+#: Filters LiquidJS calls only with exactly one argument (it asserts so).
+_EXACTLY_ONE_ARGUMENT = frozenset({"append", "prepend"})
 #: Filters that ``JSON.stringify`` a drop input (``{{ empty | json }}`` is ``{}``).
 _DROP_AS_JSON = frozenset({"json", "jsonify", "inspect"})
 #: Filters that answer a drop input unchanged (not a date; no text to cut).

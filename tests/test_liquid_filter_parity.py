@@ -299,3 +299,16 @@ DROPS = [
 @pytest.mark.parametrize(("template", "value", "expected"), DROPS)
 def test_drops(template: str, value: str, expected: str) -> None:
     assert render(template, value) == expected
+
+
+@pytest.mark.parametrize("template", [
+    "{{ payload.v | append: 'x', 'y' }}", "{{ payload.v | append }}",
+    "{{ payload.v | prepend: 'x', 'y' }}", "{{ payload.v | prepend }}",
+])
+def test_append_and_prepend_take_exactly_one_argument(template: str) -> None:
+    """The two filters LiquidJS asserts an argument count for: a RenderError in
+    the SDK, where other filters ignore surplus arguments."""
+    with pytest.raises(ControlCompilationError) as info:
+        render(template, '"a"')
+    assert info.value.data == {"name": "RenderError"}
+    assert render("{{ payload.v | append: nil }}{{ payload.v | prepend: 'x' }}", '"a"') == "axa"

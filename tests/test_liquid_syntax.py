@@ -185,6 +185,10 @@ SDK_ACCEPTS = [
     ("{% for i in 'abc %}{{ i }}{% endfor %}", 'ab'),
     ("{% case 'x' %}{% when 'x %}W{% else %}E{% endcase %}", 'E'),
     ("{% case 'b' %}{% when 'a', 'bc %}W{% else %}E{% endcase %}", 'W'),
+    ("{% for i in (1..3) %}{% cycle 'a', 'b %}{% endfor %}", 'aa'),
+    ("{% case payload.n %}{% when %}a{% when 5 %}five{% endcase %}", 'five'),  # an empty when matches nothing
+    ("{% for i in (1..3) %}{% cycle 'g': 'a', 'bc %}{% endfor %}", 'aba'),
+    ("{% assign limit = 'L' %}{% for i in (1..3) %}{% cycle limit, 'b' %}{% endfor %}", 'LbL'),
     ("a {% capture') b %}X{% endcapture %}[{{ captured }}]", 'a []'),
     ("<script>alert('{% unless ')</script>{% unless payload.n %}X{% endunless %}Y", "<script>alert('Y"),
     # filters on a case value
@@ -209,6 +213,10 @@ SDK_ACCEPTS = [
     ('{% capture c %}{{ payload.n > 1 }}{% endcapture %}[{{ c }}]{% for i in (1..2) %}{{ i == 2 }}{% endfor %}',
      '[true]falsetrue'),
     ("[{{ 'a==b' }}][{{ 'x and y' | upcase }}]", '[a==b][X AND Y]'),
+    # {% assign x = nil %} assigns LiquidJS's NullDrop, which the SDK writes as {}
+    ("{% assign x = nil %}[{{ x }}][{{ x | json }}][{{ x | size }}]{% if x %}T{% else %}F{% endif %}"
+     "{% if x == nil %}N{% endif %}", "[{}][{}][0]FN"),
+    ("{% assign x = nil %}[{{ x | default: 'd' }}][{{ x | append: 'a' }}]{% unless x %}U{% endunless %}", "[d][a]U"),
     # words python-liquid reserves are names to LiquidJS
     ('[{{ payload.limit }}][{{ payload.for }}][{{ payload.empty }}][{{ payload.nil | size }}]', '[][][][0]'),
     ('{% assign limit = 2 %}{% for x in payload.list limit: limit %}{{ x }}{% endfor %}[{{ limit }}]', '12[2]'),
