@@ -19,6 +19,9 @@ from liquid import BoundTemplate, Expression, Node, RenderContext
 from ._liquid_internals import (
     AnyExpression,
     AssignNode,
+    BlockNode,
+    CaseNode,
+    MultiExpressionBlockNode,
     FilteredExpression,
     Blank,
     ContainsExpression,
@@ -194,13 +197,15 @@ def _nil_drops_in(expression: FilteredExpression) -> None:
 
 
 class _When(AnyExpression):
-    """A ``when`` of ``case``: LiquidJS ``equals`` with each of its values."""
+    """A ``when`` of ``case``: LiquidJS ``equals`` with its values in turn,
+    stopping at the first that matches (its block is shown once)."""
 
     __slots__ = ()
 
     def evaluate(self, context: RenderContext) -> list[bool]:
         left = self.left.evaluate(context)
-        return [_equal_values(self.left, left, right, right.evaluate(context)) for right in self.expressions]
+        matched = any(_equal_values(self.left, left, right, right.evaluate(context)) for right in self.expressions)
+        return [matched]
 
 
 _REPLACEMENTS: dict[type, type] = {
@@ -261,9 +266,28 @@ def _nodes(template: BoundTemplate, context: RenderContext) -> Iterable[Node]:
         stack.extend(node.children(context, include_partials=False))
 
 
+def _liquidjs_else(node: Any) -> None:
+    """A ``case`` with LiquidJS's ``else``: its text, and that of any ``when``
+    after it, is one block shown when no ``when`` before it matched; a
+    second ``else`` and what follows it are dropped."""
+    blocks = node.blocks
+    first = next((i for i, block in enumerate(blocks) if not isinstance(block, MultiExpressionBlockNode)), None)
+    if first is None or first == len(blocks) - 1:
+        return
+    nodes = list(blocks[first].nodes)
+    for block in blocks[first + 1 :]:
+        if not isinstance(block, MultiExpressionBlockNode):
+            break
+        nodes.extend(block.block.nodes)
+    node.blocks = [*blocks[:first], BlockNode(blocks[first].token, nodes)]
+
+
 def use_liquidjs_comparisons(template: BoundTemplate, context: RenderContext) -> None:
-    """Switch every comparison of a parsed template to LiquidJS's semantics."""
+    """Switch every comparison of a parsed template to LiquidJS's semantics
+    (and ``case`` to LiquidJS's ``else``)."""
     for node in _nodes(template, context):
+        if type(node) is CaseNode:
+            _liquidjs_else(node)
         for expression in node.expressions():
             use_liquidjs_comparisons_in(expression)
             if (type(node) is AssignNode and type(expression) is FilteredExpression

@@ -1036,10 +1036,12 @@ def hmac_sha256(value: object, key: object = None) -> str:
     return hmac.new(secret, _well_formed(stringify(value)).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def default(value: object, fallback: object = None, *args: object, **kwargs: object) -> Any:
+def default(value: object, fallback: object = None, *args: object) -> Any:
     if isinstance(value, (str, list, tuple)):
         return value if len(value) else fallback
-    if value is False and js_truthy(kwargs.get("allow_false")):
+    # ``allow_false: true`` arrives as the pair ["allow_false", true] (JavaScript's ``new Map(args)``)
+    options = {arg[0]: arg[1] for arg in args if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)}
+    if value is False and js_truthy(options.get("allow_false")):
         return False
     return fallback if is_nil(value) or value is False else value
 

@@ -17,6 +17,7 @@ suite loudly instead of rendering differently.
 
 from __future__ import annotations
 
+from liquid.ast import BlockNode
 from liquid.builtin.content import ContentNode
 from liquid.builtin.expressions import (
     BooleanExpression,
@@ -39,6 +40,7 @@ from liquid.builtin.expressions.logical import (
 from liquid.builtin.expressions.primitive import Blank, Empty, Nil, StringLiteral
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.case_tag import _AnyExpression as AnyExpression
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.for_tag import ForNode, ForTag
@@ -71,6 +73,9 @@ FILTER_ARGUMENT_TOKENS = _filtered.FILTER_TOKENS
 FILTER_ARGUMENT_TOKENS.update((TOKEN_EMPTY, TOKEN_BLANK))
 
 __all__ = [
+    "BlockNode",
+    "CaseNode",
+    "MultiExpressionBlockNode",
     "AssignNode",
     "AnyExpression",
     "TOKEN_CONTENT",

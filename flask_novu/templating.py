@@ -829,7 +829,11 @@ class _Budget:
             left = None if left is NIL_DROP else ""  # toValue(drop)
         if name not in _KEEPS_DROP_ARGUMENTS and any(arg is NIL_DROP for arg in args):
             args = tuple(None if arg is NIL_DROP else arg for arg in args)
-        if name in _EXACTLY_ONE_ARGUMENT and (len(args) != 1 or kwargs):
+        if kwargs:
+            # LiquidJS passes "key: value" arguments on as [key, value] pairs
+            args = (*args, *([key, value] for key, value in kwargs.items()))
+            kwargs = {}
+        if name in _EXACTLY_ONE_ARGUMENT and len(args) != 1:
             raise ValueError(f"{name} expect 2 arguments")  # LiquidJS asserts it: a RenderError
         capacity = _positional_capacity(func)
         if capacity is not None and len(args) > capacity:

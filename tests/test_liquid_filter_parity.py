@@ -303,7 +303,7 @@ def test_drops(template: str, value: str, expected: str) -> None:
 
 @pytest.mark.parametrize("template", [
     "{{ payload.v | append: 'x', 'y' }}", "{{ payload.v | append }}",
-    "{{ payload.v | prepend: 'x', 'y' }}", "{{ payload.v | prepend }}",
+    "{{ payload.v | prepend: 'x', 'y' }}", "{{ payload.v | prepend }}", "{{ payload.v | append: 'x', k: 1 }}",
 ])
 def test_append_and_prepend_take_exactly_one_argument(template: str) -> None:
     """The two filters LiquidJS asserts an argument count for: a RenderError in

@@ -217,6 +217,14 @@ SDK_ACCEPTS = [
     ("{% assign x = nil %}[{{ x }}][{{ x | json }}][{{ x | size }}]{% if x %}T{% else %}F{% endif %}"
      "{% if x == nil %}N{% endif %}", "[{}][{}][0]FN"),
     ("{% assign x = nil %}[{{ x | default: 'd' }}][{{ x | append: 'a' }}]{% unless x %}U{% endunless %}", "[d][a]U"),
+    # case: one else block (a when after it joins it; a second else is dropped), a when shown once
+    ('{% case payload.n %}{% when 4 %}a{% else %}b{% else %}c{% endcase %}', 'b'),
+    ('{% case payload.n %}{% else %}e{% when 4 %}f{% endcase %}', 'ef'),
+    ('{% case payload.n %}{% when 4 %}a{% else %}b{% when 5 %}x{% else %}c{% when 5 %}y{% endcase %}', 'bx'),
+    ('{% case payload.n %}{% when 5, 5 %}a{% when 5 or 4 %}b{% endcase %}', 'ab'),
+    # "key: value" filter arguments are [key, value] pairs to LiquidJS
+    ("[{{ 'abcdef' | truncate: 4, foo: 1 }}][{{ false | default: 'x', allow_false: true }}][{{ 5 | plus: 1, k: 2 }}]",
+     '[foo1][false][6]'),
     # words python-liquid reserves are names to LiquidJS
     ('[{{ payload.limit }}][{{ payload.for }}][{{ payload.empty }}][{{ payload.nil | size }}]', '[][][][0]'),
     ('{% assign limit = 2 %}{% for x in payload.list limit: limit %}{{ x }}{% endfor %}[{{ limit }}]', '12[2]'),
