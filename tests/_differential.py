@@ -821,6 +821,9 @@ class Gen:
             # operators in outputs; names python-liquid reserves
             "{{ workflow.workflowId == 'x' }}", "{% assign ok = subscriber.firstName != blank | upcase %}{{ ok }}",
             "{% assign limit = 2 %}{{ limit }}", "{{ subscriber.data.limit | default: subscriber.data.for }}",
+            "{% for i in (1..3) %}{% cycle 'a', 'b %}{% endfor %}", "{% assign z = nil %}{{ z }}",
+            "{% case subscriber.firstName %}{% when %}a{% else %}b{% when 'Ada' %}c{% else %}d{% endcase %}",
+            "{{ subscriber.lastName | truncate: 4, tail: 1 }}", "{{ false | default: 'x', allow_false: true }}",
         ])
         return f"misc {snippet}", snippet
 
