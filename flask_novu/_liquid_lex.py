@@ -42,6 +42,8 @@ __all__ = ["NestingTooDeep", "tokenize"]
 
 #: Tags whose expression is a condition, rewritten as LiquidJS reads it.
 _CONDITIONS = frozenset({"if", "elsif", "unless"})
+#: ``{% layout none %}``: no layout.
+_NO_LAYOUT = re.compile(r"none(?![\w-])")
 #: The variable an output's ``true``/``false`` is assigned to before its filters.
 BOOLEAN_VALUE = "__novu_boolean__"
 #: What an empty ``{% when %}`` compares with: a string no template holds.
@@ -302,6 +304,13 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             name_end = delimited.content_begin + len(name)
             rest = _lstrip_blank(source[name_end : delimited.content_end])
             at = delimited.content_end - len(rest)
+            if name in ("block", "endblock") or (name == "layout" and _NO_LAYOUT.match(rest)):
+                # without a layout, LiquidJS shows a block's text where it stands;
+                # "layout none" is no layout
+                offset = delimited.end
+                continue
+            if name == "layout":
+                name = "include"  # LiquidJS cannot find the file either: a RenderError
             if name in _CONDITIONS:
                 rest = condition_source(rest) if rest else rest
             elif name in ("echo", "case"):

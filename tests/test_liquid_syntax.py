@@ -225,6 +225,9 @@ SDK_ACCEPTS = [
     # "key: value" filter arguments are [key, value] pairs to LiquidJS
     ("[{{ 'abcdef' | truncate: 4, foo: 1 }}][{{ false | default: 'x', allow_false: true }}][{{ 5 | plus: 1, k: 2 }}]",
      '[foo1][false][6]'),
+    # no layout: a block's text stands where it is; "layout none" is no layout
+    ('{% block b %}x{{ block.super }}{% endblock %}|{%- block -%} y {%- endblock -%}|', 'x|y|'),
+    ('{% layout none %}a{{ payload.name }}', 'aAda'),
     # words python-liquid reserves are names to LiquidJS
     ('[{{ payload.limit }}][{{ payload.for }}][{{ payload.empty }}][{{ payload.nil | size }}]', '[][][][0]'),
     ('{% assign limit = 2 %}{% for x in payload.list limit: limit %}{{ x }}{% endfor %}[{{ limit }}]', '12[2]'),
@@ -425,3 +428,8 @@ def test_a_block_does_not_span_controls() -> None:
     # in one control close in the next, rendering JSON punctuation.
     assert _error_of({"subject": "{% if payload.n %}", "body": "{% endif %}"}) == "ParseError"
     assert _error_of({"subject": "{{ payload.name", "body": "}}"}) == "TokenizationError"
+
+
+def test_a_layout_is_a_render_error_as_in_the_sdk() -> None:
+    # The SDK has no templates to lay out with: it fails at render time.
+    assert _error_of({"body": "{% layout 'base' %}{% block b %}x{% endblock %}"}) == "RenderError"
