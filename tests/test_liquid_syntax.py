@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from _growth import growth_times, per_doubling
+from flask_novu import templating
 from flask_novu._liquid_syntax import liquidjs_error
 from flask_novu.templating import ControlCompilationError, compile_controls
 
@@ -433,3 +434,18 @@ def test_a_block_does_not_span_controls() -> None:
 def test_a_layout_is_a_render_error_as_in_the_sdk() -> None:
     # The SDK has no templates to lay out with: it fails at render time.
     assert _error_of({"body": "{% layout 'base' %}{% block b %}x{% endblock %}"}) == "RenderError"
+
+
+@pytest.mark.parametrize("shape", [
+    "{{ payload.n == 5 | upcase }}{% assign ok = payload.limit > 1 %}",
+    "{% for i in (1..2) %}{% cycle 'a', 'b %}{% endfor %}{{ payload.name. }}",
+    "{% case payload.n | plus: 1 %}{% when 6, 'x %}a{% else %}b{% else %}c{% endcase %}",
+    "{% block b %}{{ payload.for | default: payload.in }}{% endblock %}",
+])
+def test_the_rewrites_are_linear(shape: str) -> None:
+    """Compiling what LiquidJS reads leniently (operators in outputs, unclosed
+    quotes, reserved names, case and block forms) grows linearly with the text."""
+    controls = [{"body": shape * (100 << step)} for step in range(4)]
+    runs = [lambda c=c: templating._prepare.cache_clear() or _compile(c) for c in controls]  # type: ignore[attr-defined]
+    times = growth_times(runs, lambda ts: per_doubling(ts) < 2.6)
+    assert per_doubling(times) < 2.6, times
