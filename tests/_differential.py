@@ -300,14 +300,19 @@ def _is_json_document(value: str) -> bool:
     return True
 
 
-def _data_braces_replaced(value: t.Any) -> t.Any:
+def _translated(value: t.Any, table: dict[int, str]) -> t.Any:
+    """``value`` with every string in it translated by ``table``."""
     if isinstance(value, str):
-        return value.translate(str.maketrans(_BRACE_STAND_INS))
+        return value.translate(table)
     if isinstance(value, dict):
-        return {k: _data_braces_replaced(v) for k, v in value.items()}
+        return {k: _translated(v, table) for k, v in value.items()}
     if isinstance(value, list):
-        return [_data_braces_replaced(v) for v in value]
+        return [_translated(v, table) for v in value]
     return value
+
+
+def _data_braces_replaced(value: t.Any) -> t.Any:
+    return _translated(value, str.maketrans(_BRACE_STAND_INS))
 
 
 def _json_repair_variant(data: dict[str, t.Any], effective: dict[str, t.Any]) -> tuple[str, str] | None:
@@ -350,17 +355,8 @@ def restore_variant(name: str, response: str) -> str:
     answer to the original request (``json-repair``: the stand-ins become braces)."""
     if name != "json-repair":
         return response
-
-    def back(value: t.Any) -> t.Any:
-        if isinstance(value, str):
-            return value.translate(str.maketrans(_BRACES_BACK))
-        if isinstance(value, dict):
-            return {k: back(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [back(v) for v in value]
-        return value
-
-    return json.dumps(back(json.loads(response)), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(_translated(json.loads(response), str.maketrans(_BRACES_BACK)), ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def documented_failure(name: str, status: int, response: str, expected: str) -> bool:
