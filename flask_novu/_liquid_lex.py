@@ -24,6 +24,7 @@ conditions are rewritten to mean what LiquidJS reads in them
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Iterator
 
 from liquid import Token
@@ -36,7 +37,7 @@ from ._liquid_internals import (
     TOKEN_TAG,
     LiquidSyntaxError,
 )
-from ._liquid_syntax import boolean_source, condition_source, cycle_source, output_source, skip_quoted, tag_source, when_source
+from ._liquid_syntax import MAX_OPERATORS, boolean_source, condition_source, cycle_source, output_source, skip_quoted, tag_source, when_source
 
 __all__ = ["NestingTooDeep", "tokenize"]
 
@@ -185,6 +186,15 @@ def _find_endraw(source: str, start: int) -> tuple[int, int] | None:
 
 #: A comparison or logic operator may be in an expression (a cheap pre-check).
 _HAS_OPERATOR = re.compile(r"[=!<>]|\b(?:and|or|not|contains)\b")
+#: One operator (quoted text may be counted too: this only bounds work).
+_OPERATOR = re.compile(r"==|!=|<>|>=|<=|[<>]|(?<![\w-])(?:and|or|not|contains)(?![\w-])")
+
+
+def _check_operators(text: str, token: Token) -> None:
+    """Refuse an expression of more than :data:`MAX_OPERATORS` operators (a
+    LimitError): python-liquid's parser recurses once per operator."""
+    if len(text) > 4 * MAX_OPERATORS and sum(1 for _ in islice(_OPERATOR.finditer(text), MAX_OPERATORS + 1)) > MAX_OPERATORS:
+        raise NestingTooDeep(f"expression with more than {MAX_OPERATORS} operators", token=token)
 
 
 def _boolean_tokens(condition: str, variable: str | None, at: int, source: str) -> Iterator[Token]:
@@ -284,6 +294,7 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             continue
         content = source[delimited.content_begin : delimited.content_end]
         if kind == "output":
+            _check_operators(content, Token(TOKEN_EXPRESSION, content, delimited.content_begin, source))
             boolean = boolean_source(content) if _HAS_OPERATOR.search(content) else None
             if boolean is not None:
                 # LiquidJS evaluates operators in an output to true or false
@@ -304,6 +315,8 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
             name_end = delimited.content_begin + len(name)
             rest = _lstrip_blank(source[name_end : delimited.content_end])
             at = delimited.content_end - len(rest)
+            if name != "liquid":
+                _check_operators(rest, Token(TOKEN_EXPRESSION, rest, at, source))
             if name in ("block", "endblock") or (name == "layout" and _NO_LAYOUT.match(rest)):
                 # without a layout, LiquidJS shows a block's text where it stands;
                 # "layout none" is no layout

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["boolean_source", "condition_source", "cycle_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
+__all__ = ["MAX_OPERATORS", "boolean_source", "condition_source", "cycle_source", "liquidjs_error", "output_source", "skip_quoted", "tag_source", "when_source"]
 
 _WORD_ASCII = frozenset("?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-")
 _BLANK = frozenset(
@@ -944,8 +944,11 @@ _PLAIN_OUTPUT = re.compile(
 
 _BLANK_TEXT = "".join(sorted(_BLANK))
 
-#: Longer conditions are left to python-liquid (its parser recurses per operator).
-_MAX_CONDITION_ITEMS = 300
+#: Operators one expression may hold (python-liquid's parser recurses per
+#: operator; the lexer refuses more with a LimitError).
+MAX_OPERATORS = 200
+#: Operands and operators of the longest expression rewritten here.
+_MAX_CONDITION_ITEMS = 2 * MAX_OPERATORS + 1
 
 
 def _postfix_tree(items: List[Tuple[bool, str]]) -> str:
@@ -1039,8 +1042,6 @@ def boolean_source(text: str) -> tuple[str, str] | None:
     ``false`` before its filters: the condition, as :func:`condition_source`
     writes it, and the filters (``""`` or text starting with ``|``).
     ``None`` when ``text`` has no operator or cannot be read."""
-    if len(text) > 4096:
-        return None
     tokenizer = _Tokenizer(text, 0, len(text), 64)
     operators = 0
     try:

@@ -34,6 +34,23 @@ def outcome(controls: dict[str, Any], limits: LiquidLimits | None = None, **payl
 LIMIT_ERROR = {"name": "LimitError"}
 
 
+# -- expressions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [
+    "{% if <> %}y{% else %}n{% endif %}", "{{ <> }}", "{% assign x = <> %}{{ x }}", "{% echo <> %}",
+])
+def test_an_expression_holds_at_most_200_operators(template: str) -> None:
+    """A longer one fails fast with LimitError (python-liquid's parser recurses
+    per operator); up to the limit it renders as LiquidJS reads it."""
+    def chain(operators: int) -> str:
+        return " and ".join(["payload.n > 1"] * ((operators + 1) // 2))
+
+    allowed = outcome({"body": template.replace("<>", chain(199))}, n=5)
+    assert allowed in ({"body": "y"}, {"body": "true"}), allowed
+    assert outcome({"body": template.replace("<>", chain(201))}, n=5) == LIMIT_ERROR
+
+
 # -- intermediate values -------------------------------------------------------
 
 
@@ -205,6 +222,8 @@ _PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "nested parentheses": lambda n: "{% if " + "(" * n + "a %}x{% endif %}",
     "whitespace control": lambda n: "{%- " * (n // 4),
     "almost closed outputs": lambda n: "{{ 'a' }" * (n // 8),
+    "a long condition": lambda n: "{% if " + " and ".join(["a"] * (n // 6)) + " %}x{% endif %}",
+    "a long output": lambda n: "{{ " + " or ".join(["a == 1"] * (n // 10)) + " }}",
 }
 
 
