@@ -587,6 +587,8 @@ def _unquote(text: str) -> str:
     return "".join(out)
 
 
+#: A path whose first name is digits (``1.2.3``, ``1.x``), not a number.
+_DIGIT_PATH = re.compile(r"[0-9]+(?:\.[0-9]*[A-Za-z_-][\w-]*|\.[0-9]+\.[\w.-]*|\[)")
 #: Words python-liquid's expression lexer takes as keywords wherever they
 #: stand; LiquidJS reads them as property names after a dot, and the ones
 #: that are not its own literals or operators as variables too.
@@ -658,7 +660,11 @@ def _operand(token: str) -> str:
         # a path ending in "." (``payload.name.``): LiquidJS ignores the dot
         if token.endswith(".") and token[:1] not in _DIGITS and token[:1] not in "+-":
             token = token.rstrip(".") or token
-        return _bracketed(token) if token[:1] not in _DIGITS else token
+        if token[:1] in _DIGITS:
+            # "1.2.3" is no number to LiquidJS but a path from a variable "1",
+            # which no template can define
+            return UNDEFINED_OPERAND if _DIGIT_PATH.match(token) else token
+        return _bracketed(token)
     if _closed(token):
         return token
     content = token[1:-1]

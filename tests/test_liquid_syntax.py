@@ -229,6 +229,9 @@ SDK_ACCEPTS = [
     # no layout: a block's text stands where it is; "layout none" is no layout
     ('{% block b %}x{{ block.super }}{% endblock %}|{%- block -%} y {%- endblock -%}|', 'x|y|'),
     ('{% layout none %}a{{ payload.name }}', 'aAda'),
+    # "1.2.3" is a path from an undefined variable "1", not a number
+    ("[{{ 1.2.3 }}][{{ 1.2.3 | default: 'd' }}][{{ 1.x }}][{{ 1.5 }}][{{ 1. }}]", "[][d][][1.5][1]"),
+    ("{% if 1.2.3 %}T{% else %}F{% endif %}{% if 1.2.3 == nil %}N{% endif %}", "FN"),
     # words python-liquid reserves are names to LiquidJS
     ('[{{ payload.limit }}][{{ payload.for }}][{{ payload.empty }}][{{ payload.nil | size }}]', '[][][][0]'),
     ('{% assign limit = 2 %}{% for x in payload.list limit: limit %}{{ x }}{% endfor %}[{{ limit }}]', '12[2]'),
