@@ -5,12 +5,12 @@ As in the SDK, a date is shown in the server's local time zone (the
 process's ``TZ``, as Python's :meth:`datetime.datetime.astimezone` sees it;
 ``UTC`` in most containers), whatever offset the input carries, unless the
 filter's third argument names a zone.  Inputs are parsed the way
-JavaScript's ``new Date(...)`` parses them for the shapes payloads carry:
-numbers and digit strings are Unix seconds, ``now``/``today`` the current
-time, ISO 8601 dates (date-only ones are UTC, date-times without an offset
-are local), ``2024-01-15 10:00`` (local), RFC 2822 and
-``January 15, 2024``-style text.  Anything else is not a date, and the
-filter returns its input unchanged.
+JavaScript's ``new Date(...)`` parses them: numbers and digit strings are
+Unix seconds, ``now``/``today`` the current time, ISO 8601 dates (date-only
+ones are UTC, date-times without an offset are local), and any other text
+goes through a port of V8's legacy date parser (``2024-01-15 10:00``,
+RFC 2822, ``Date.toString()``, ``12/31/2024 11:59 PM``, ``Order 5``...).
+Text that is no date leaves the filter's input unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import math
 import re
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
-from email.utils import parsedate_tz
 from typing import Any, Callable, Mapping
 
 from liquid import Undefined
@@ -40,11 +39,6 @@ _ISO = re.compile(
     r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}:?\d{2}|\s*(?:GMT|UTC))?)?\Z"
 )
-_NAMED_FORMATS = (
-    "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y",
-    "%B %d, %Y %H:%M", "%b %d, %Y %H:%M", "%B %d, %Y %H:%M:%S", "%b %d, %Y %H:%M:%S",
-    "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
-)  # fmt: skip
 
 
 class _LiquidDate:
@@ -139,53 +133,156 @@ def _v8_keyword(word: str) -> str | None:
     return None
 
 
-def _v8_legacy_day(text: str) -> datetime | None | bool:
-    """V8's legacy ``Date`` parser for text that is a day without a time:
-    ``"Order 5"``, ``"1,2,3"`` (what ``new Date(String(list))`` reads),
-    ``"t-1"``, ``"100%"``, ``"Mar t 5"``, ``"5 z"``.
+def _v8_milliseconds(digits: str) -> int:
+    """``ReadMilliseconds``: the first three digits, as a fraction reads."""
+    number, length = _v8_number(digits), min(len(digits), 9)
+    if length < 3:
+        return number * (100 if length == 1 else 10)
+    return number // 10 ** (length - 3)
 
-    Up to three numbers are read, any other character is skipped, a word
-    before the first number is ignored (unless a number follows it at once)
-    and one after it makes the text no date, except a month or a zone name.
-    The first number is a year if it cannot be a day, else a month followed
-    by day and year; missing ones are 1, and two-digit years are 1950-2049.
-    Local time unless a zone is named.  ``None``: not a date; ``False``:
-    text with a time or an offset, left to the other rules.
+
+class _V8Time:
+    """V8's ``TimeComposer``: hour, minute, second, millisecond."""
+
+    __slots__ = ("parts", "hour_offset")
+
+    def __init__(self) -> None:
+        self.parts: list[int] = []
+        self.hour_offset: int | None = None
+
+    def add(self, number: int) -> bool:
+        if len(self.parts) == 4:
+            return False
+        self.parts.append(number)
+        return True
+
+    def add_final(self, number: int) -> bool:
+        if not self.add(number):
+            return False
+        self.parts += [0] * (4 - len(self.parts))
+        return True
+
+    def expecting(self, number: int) -> bool:
+        index = len(self.parts)
+        return (index in (1, 2) and 0 <= number <= 59) or (index == 3 and 0 <= number <= 999)
+
+    def write(self) -> tuple[int, int, int, int] | None:
+        hour, minute, second, ms = (self.parts + [0, 0, 0, 0])[:4]
+        if self.hour_offset is not None:
+            if not 0 <= hour <= 12:
+                return None
+            hour = hour % 12 + self.hour_offset
+        if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59 and 0 <= ms <= 999):
+            if (hour, minute, second, ms) != (24, 0, 0, 0):  # 24:00 is the next midnight
+                return None
+        return hour, minute, second, ms
+
+
+def _v8_legacy(text: str) -> datetime | None:
+    """V8's legacy ``Date`` parser (``DateParser::Parse`` past its ISO 8601
+    part): ``"Order 5"``, ``"1,2,3"`` (what ``new Date(String(list))``
+    reads), ``"t-1"``, ``"100%"``, ``"5 Mar 2024 10:30"``,
+    ``"12/31/2024 11:59 PM"``, JavaScript's own ``Date.toString()``
+    (``"Tue Mar 05 2024 14:30:00 GMT+0100 (...)"``) and RFC 2822.
+
+    Up to three day numbers are read, with a time (``h:m[:s[.ms]]`` and
+    AM/PM) and a zone (a name, or a sign and offset after a time or a UTC
+    name); any other character is skipped, a word before the first number is
+    ignored (unless a number follows it at once) and one after it makes the
+    text no date, except a month or a zone name.  The first day number is a
+    year if it cannot be a day, else a month followed by day and year;
+    missing ones are 1, two-digit years are 1950-2049.  Local time unless a
+    zone is given.  ``None``: not a date.
     """
     tokens = _v8_tokens(text)
+    count = len(tokens)
     numbers: list[int] = []
     named_month = 0
-    offset: int | None = None  # hours, from a zone name
+    time_ = _V8Time()
+    sign: int | None = None  # the zone: sign, hours and minutes
+    zone_hour: int | None = None
+    zone_minute: int | None = None
     read_number = False
-    index, count = 0, len(tokens)
+    index = 0
+
+    def peek(offset: int = 1) -> tuple[str, str]:
+        return tokens[index + offset] if index + offset < count else ("end", "")
+
+    if count and tokens[0][0] == "number" and len(tokens[0][1]) == 4:
+        # V8 reads a leading four-digit year as ISO 8601 does, whatever follows ("2024:")
+        numbers.append(_v8_number(tokens[0][1]))
+        read_number = True
+        index = 2 if peek(0 + 1) == ("symbol", "-") else 1
+
     while index < count:
         kind, value = tokens[index]
-        following = tokens[index + 1] if index + 1 < count else ("end", "")
         if kind == "number":
-            if following == ("symbol", ":"):
-                return False  # a time
             read_number = True
-            if len(numbers) == 3:
-                return None
-            numbers.append(_v8_number(value))
-            # "9.5" and "1-2" are two numbers: a "." then a "-" after a number are skipped
-            if following == ("symbol", "."):
+            number = _v8_number(value)
+            if peek() == ("symbol", ":"):
                 index += 1
-                following = tokens[index + 1] if index + 1 < count else ("end", "")
-            if following == ("symbol", "-"):
+                if peek() == ("symbol", ":"):  # "n::"
+                    index += 1
+                    if time_.parts:
+                        return None
+                    time_.add(number)
+                    time_.add(0)
+                else:
+                    if not time_.add(number):
+                        return None
+                    if peek() == ("symbol", "."):
+                        index += 1
+            elif peek() == ("symbol", ".") and (index := index + 1) and time_.expecting(number):
+                time_.add(number)
+                if peek()[0] != "number":
+                    return None
                 index += 1
+                if not time_.add_final(_v8_milliseconds(tokens[index][1])):
+                    return None
+            elif zone_hour is not None and zone_minute is None and 0 <= number <= 59:
+                zone_minute = number
+            elif time_.expecting(number):
+                time_.add_final(number)
+                after = peek()
+                if after[0] not in ("end", "blank") and after not in (("symbol", "+"), ("symbol", "-")) \
+                        and not (after[0] == "word" and _v8_keyword(after[1]) == "z"):
+                    return None
+            else:
+                if len(numbers) == 3:
+                    return None
+                numbers.append(number)
+                if peek() == ("symbol", "-"):
+                    index += 1
         elif kind == "word":
             keyword = _v8_keyword(value)
-            if keyword in _V8_MONTHS:
+            if keyword in ("am", "pm") and time_.parts:
+                time_.hour_offset = 0 if keyword == "am" else 12
+            elif keyword in _V8_MONTHS:
                 named_month = _V8_MONTHS[keyword]  # type: ignore[index]
-                if following == ("symbol", "-"):
+                if peek() == ("symbol", "-"):
                     index += 1
             elif keyword in _V8_ZONES and read_number:
                 offset = _V8_ZONES[keyword]  # type: ignore[index]
-            elif read_number or following[0] == "number":
+                sign, zone_hour, zone_minute = (-1 if offset < 0 else 1), abs(offset), 0
+            elif read_number or peek()[0] == "number":
                 return None  # a word after a number, or glued to the first one
-        elif kind == "symbol" and value in "+-" and offset == 0:
-            return False  # "GMT+2": an offset, left to the other rules
+        elif kind == "symbol" and value in "+-" and ((zone_hour, zone_minute) == (0, 0) or time_.parts):
+            # an offset, after a time or a UTC zone name ("GMT+0100", "10:30 -5")
+            sign = -1 if value == "-" else 1
+            digits = ""
+            if peek()[0] == "number":
+                index += 1
+                digits = tokens[index][1]
+            read_number = True
+            amount = _v8_number(digits) if digits else 0
+            if peek() == ("symbol", ":"):
+                zone_hour, zone_minute = amount, None
+            elif len(digits) in (1, 2):
+                zone_hour, zone_minute = amount, 0
+            elif len(digits) in (3, 4):
+                zone_hour, zone_minute = divmod(amount, 100)
+            else:
+                return None
         elif kind == "symbol" and value in "+-)" and read_number:
             return None
         index += 1
@@ -203,18 +300,25 @@ def _v8_legacy_day(text: str) -> datetime | None | bool:
         year += 2000
     elif 50 <= year <= 99:
         year += 1900
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    clock = time_.write()
+    if clock is None or not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    zone = timezone(timedelta(hours=offset)) if offset is not None else None
+    hour, minute, second_, ms = clock
     try:
-        start = datetime(year, month, 1, tzinfo=zone) + timedelta(days=day - 1)
-        return start if zone is not None else start.astimezone()
+        start = datetime(year, month, 1) + timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second_,
+                                                     milliseconds=ms)
+        if sign is None:
+            return start.astimezone()  # local time
+        # the instant (an offset may exceed a day: "GMT+100010:30")
+        offset = sign * timedelta(hours=zone_hour or 0, minutes=zone_minute or 0)
+        return (start - offset).replace(tzinfo=timezone.utc)
     except (ValueError, OverflowError, OSError):
         return None
 
 
 def _parse_text(text: str) -> datetime | None:
-    text = text.strip()
+    # V8 reads ISO 8601 only from the first character to the last; anything
+    # else (blanks around it included) goes to its legacy parser
     match = _ISO.match(text)
     if match:
         year, month, day, hour, minute, second, fraction, offset = match.groups()
@@ -235,22 +339,7 @@ def _parse_text(text: str) -> datetime | None:
             delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             return naive.replace(tzinfo=timezone(sign * delta))
         return naive.astimezone()
-    legacy = _v8_legacy_day(text)
-    if legacy is not False:
-        return legacy  # type: ignore[return-value]
-    parsed = parsedate_tz(text) if "," in text or text[:1].isalpha() else None
-    if parsed is not None and parsed[9] is not None:
-        try:
-            naive = datetime(*parsed[:6])
-        except ValueError:
-            return None
-        return naive.replace(tzinfo=timezone(timedelta(seconds=parsed[9])))
-    for pattern in _NAMED_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).astimezone()
-        except ValueError:
-            continue
-    return None
+    return _v8_legacy(text)
 
 
 def _zone(offset: object) -> tuple[tzinfo | None, str | None]:

@@ -2,7 +2,8 @@
 
 LiquidJS's date filters hand text that is not ISO 8601 to V8's legacy date
 parser. ``tests/fixtures/js_dates.json`` (``scripts/record_js_dates.py``)
-holds 4,000 generated texts and node's reading of each (``TZ=UTC``); the
+holds 4,000 generated texts (times, AM/PM and offsets included) and date
+texts as programs write them, with node's reading of each (``TZ=UTC``); the
 table is replayed through the ``date`` filter without node.
 """
 
@@ -37,6 +38,8 @@ def test_the_table_is_broad() -> None:
     assert len(TABLE) >= 4000 and len(valid) >= 500
     assert {iso[:4] for iso in valid} >= {"2000", "2001", "2024", "1999"}
     assert any(iso.endswith("05:00:00.000Z") for iso in valid)  # a zone name ("5 est")
+    assert any(iso[11:19] not in ("00:00:00", "05:00:00") for iso in valid)  # times
+    assert ["Tue Mar 05 2024 14:30:00 GMT+0100", "2024-03-05T13:30:00.000Z"] in TABLE  # Date.toString()
 
 
 def test_dates_read_as_javascript_reads_them(utc: None) -> None:
@@ -62,6 +65,8 @@ def test_years_beyond_9999_are_no_date(utc: None) -> None:
     ("100%", "0100-01-01T00:00:00"),
     ("5 est", "2001-05-01T05:00:00"),
     ("5 am", "5 am"),
+    ("Tue Mar 05 2024 14:30:00 GMT+0100 (Central European Standard Time)", "2024-03-05T13:30:00"),
+    ("3/5/2024, 2:30:00 PM", "2024-03-05T14:30:00"),
 ])
 def test_a_few_by_name(text: str, expected: str, utc: None) -> None:
     assert _render([text]) == [expected]
