@@ -246,6 +246,8 @@ _DATE_TEXTS: dict[str, Callable[[int], str]] = {
     "named months": lambda n: "May 4 " * (n // 6),
     "words": lambda n: "Sat x, " * (n // 7),
     "one long number": lambda n: "1" * n,
+    "times and zones": lambda n: "5 Mar 10:30 pm GMT+0100 (CET) " + "(x) " * (n // 4),
+    "parentheses": lambda n: "(" * (n // 2) + ")" * (n // 2) + " 5",
 }
 
 
