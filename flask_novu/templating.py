@@ -75,12 +75,15 @@ from ._liquid_filters import (
     js_join,
     js_length,
     js_number_of as _js_to_number,
+    js_truthy,
+    _to_integer,
     _utf16_units,
     js_string,
     standard_filters,
     stringify,
 )
 from ._liquid_lex import NestingTooDeep, tokenize
+from ._pluralize import pluralize as _pluralize_word
 from ._liquid_syntax import liquidjs_error
 from ._text import around_surrogates
 
@@ -273,22 +276,51 @@ def _key_path_value(item: object, key_path: str) -> str:
 
 
 def _names(values: Sequence[object], key_path: object) -> list[object]:
-    if not key_path or _is_nil(key_path):
+    """``key ? values.map(v => typeof v != "object" || !v ? "" : get(v, key)) : values``
+    (a ``nil`` argument is LiquidJS's null drop: an object, so truthy)."""
+    if key_path is not NIL_DROP and not js_truthy(key_path):
         return list(values)
-    path = js_string(key_path)
-    return [
-        _key_path_value(v, path) if _is_structure(v) and not isinstance(v, range) else ""
-        for v in values
-    ]
+    names: list[object] = []
+    for value in values:
+        if not _is_structure(value) or isinstance(value, range):
+            names.append("")
+        elif isinstance(key_path, str):
+            names.append(_key_path_value(value, key_path))
+        else:
+            raise TypeError("key.split is not a function")  # JavaScript's TypeError: a RenderError
+    return names
 
 
-def _int_arg(value: object, default: int) -> int:
-    if isinstance(value, bool) or _is_nil(value) or value is _NO_ARG:
-        return default
-    try:
-        return int(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return default
+def _js_argument(value: object, default: object) -> object:
+    """A JavaScript parameter's value: its default when ``undefined``."""
+    return default if isinstance(value, Undefined) else value
+
+
+def _js_text(value: object) -> str:
+    """JavaScript ``String(value)``; LiquidJS's null drop is ``[object Object]``."""
+    return "[object Object]" if value is NIL_DROP else js_string(value)
+
+
+def _js_count(value: object) -> float:
+    """JavaScript ``Number(value)``; the null drop's ``valueOf()`` is ``null``."""
+    return _js_to_number(None if value is NIL_DROP else value)
+
+
+def _js_slice_end(count: int, end: object) -> int:
+    """Where ``array.slice(0, end)`` stops."""
+    index = _to_integer(None if end is NIL_DROP else end)
+    return max(count + index, 0) if index < 0 else min(index, count)
+
+
+def _js_at_least(value: object, count: int) -> bool:
+    """JavaScript ``value >= count``."""
+    number = _js_count(value)
+    return not math.isnan(number) and number >= count
+
+
+def _js_rest(count: int, value: object) -> float:
+    """JavaScript ``count - value``."""
+    return count - _js_count(value)
 
 
 def _digest(
@@ -297,20 +329,23 @@ def _digest(
     key_path: object = None,
     separator: object = ", ",
 ) -> object:
-    """``digest``: ``"A, B and 3 others"``."""
+    """``digest``: ``"A, B and 3 others"`` (Novu's filter, with JavaScript's
+    reading of odd arguments: ``digest: 'x'`` is ``" and NaN others"``)."""
     if not isinstance(values, (list, tuple)) or not values:
         return ""
-    names = _names(values, key_path)
-    sep = js_string(separator)
-    limit = _int_arg(max_names, 2)
-    if len(names) == 1:
+    max_names = _js_argument(max_names, 2)
+    names = _names(values, _js_argument(key_path, None))
+    sep = _js_text(_js_argument(separator, ", "))
+    count = len(names)
+    if count == 1:
         return names[0]
-    if len(names) == 2:
+    if count == 2:
         return f"{js_string(names[0])} and {js_string(names[1])}"
-    if limit >= len(names):
+    if _js_at_least(max_names, count):
         return f"{js_join(names[:-1], sep)} and {js_string(names[-1])}"
-    rest = len(names) - limit
-    return f"{js_join(names[:max(limit, 0)], sep)} and {rest} {'other' if rest == 1 else 'others'}"
+    rest = _js_rest(count, max_names)
+    shown = js_join(names[: _js_slice_end(count, max_names)], sep)
+    return f"{shown} and {_js_number(rest)} {'other' if rest == 1 else 'others'}"
 
 
 def _to_sentence(
@@ -322,23 +357,31 @@ def _to_sentence(
     and_word: object = " and ",
     last_and: object = ", and ",
 ) -> object:
-    """``toSentence``: ``"A, B, and 2 others"``."""
+    """``toSentence``: ``"A, B, and 2 others"`` (Novu's filter, with
+    JavaScript's reading of odd arguments)."""
     if not isinstance(values, (list, tuple)) or not values:
         return ""
-    names = _names(values, key_path)
-    sep, conj, last = (js_string(x) for x in (separator, and_word, last_and))
-    limit = _int_arg(max_items, 2)
+    max_items = _js_argument(max_items, 2)
+    names = _names(values, _js_argument(key_path, ""))
+    sep, conj, last = (
+        _js_text(_js_argument(value, default))
+        for value, default in ((separator, ", "), (and_word, " and "), (last_and, ", and "))
+    )
     count = len(names)
     if count == 1:
         return names[0]
     if count == 2:
         return f"{js_string(names[0])}{conj}{js_string(names[1])}"
-    if limit >= count:
+    if _js_at_least(max_items, count):
         return f"{js_join(names[:-1], sep)}{last}{js_string(names[-1])}"
-    rest = count - limit
-    joiner = conj if limit == 1 else last
-    word = _inflect(js_string(overflow_word), rest)
-    return f"{js_join(names[:max(limit, 0)], sep)}{joiner}{rest} {word}"
+    rest = _js_rest(count, max_items)
+    one = isinstance(max_items, (int, float)) and not isinstance(max_items, bool) and max_items == 1
+    word = _js_argument(overflow_word, "other")
+    if not isinstance(word, str):
+        raise TypeError("word.toLowerCase is not a function")  # the pluralize library's TypeError
+    word = _pluralize_word(word, rest)
+    shown = js_join(names[: _js_slice_end(count, max_items)], sep)
+    return f"{shown}{conj if one else last}{_js_number(rest)} {word}"
 
 
 def _pluralize(
@@ -363,7 +406,7 @@ def _pluralize(
     if plural and not _is_nil(plural):
         word = word_in if count == 1 else js_string(plural)
     else:
-        word = _inflect(word_in, count)
+        word = _pluralize_word(word_in, count)
     number = _js_number(int(count) if float(count).is_integer() else count)
     return f"{number} {word}" if show_count == "true" else word
 
@@ -449,64 +492,6 @@ _MATH_FILTERS: dict[str, Callable[..., object]] = {
     "at_most": lambda v, *a: min([_number(v), *map(_number, a)]),
     "round": _round,
 }
-
-
-# A compact English inflector in the spirit of the npm "pluralize" package
-# (irregular plurals, uncountables, suffix rules; the count 1 keeps the word).
-_UNCOUNTABLE = frozenset(
-    "advice aircraft bison chassis corps deer equipment feedback fish furniture "
-    "homework information jeans knowledge luggage moose money music news police "
-    "rice salmon series sheep software species staff swine traffic trout weather".split()
-)
-_IRREGULAR = {
-    "person": "people", "man": "men", "woman": "women", "child": "children",
-    "tooth": "teeth", "foot": "feet", "goose": "geese", "mouse": "mice",
-    "louse": "lice", "ox": "oxen", "die": "dice", "cactus": "cacti",
-    "focus": "foci", "fungus": "fungi", "nucleus": "nuclei", "radius": "radii",
-    "criterion": "criteria", "phenomenon": "phenomena", "datum": "data",
-    "quiz": "quizzes", "echo": "echoes", "hero": "heroes", "potato": "potatoes",
-    "tomato": "tomatoes", "veto": "vetoes", "torpedo": "torpedoes",
-    "leaf": "leaves", "loaf": "loaves", "thief": "thieves", "sheaf": "sheaves",
-    "index": "indices", "matrix": "matrices", "vertex": "vertices",
-}
-_SUFFIX_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"(sis)$", "ses"),
-        (r"([^f])fe$", r"\1ves"),
-        (r"([lr])f$", r"\1ves"),
-        (r"([^aeiouy]|qu)y$", r"\1ies"),
-        (r"(x|ch|ss|sh|zz)$", r"\1es"),
-        (r"([^aou]us|gas|alias|ris)$", r"\1es"),
-        (r"s$", "s"),
-        (r"$", "s"),
-    )
-)
-
-
-def _restore_case(original: str, inflected: str) -> str:
-    if original == inflected or original == original.lower():
-        return inflected
-    if original == original.upper():
-        return inflected.upper()
-    if original[:1] == original[:1].upper():
-        return inflected[:1].upper() + inflected[1:].lower()
-    return inflected.lower()
-
-
-def _inflect(word: str, count: float) -> str:
-    """The English plural of ``word`` unless ``count`` is 1."""
-    if count == 1 or not word:
-        return word
-    lower = word.lower()
-    if lower in _UNCOUNTABLE or lower in _IRREGULAR.values():
-        return word
-    if lower in _IRREGULAR:
-        return _restore_case(word, _IRREGULAR[lower])
-    for pattern, replacement in _SUFFIX_RULES:
-        if pattern.search(lower):
-            return _restore_case(word, pattern.sub(replacement, lower, count=1))
-    return word  # pragma: no cover - the last rule always matches
 
 
 # -- the Liquid engine ---------------------------------------------------------
@@ -859,9 +844,10 @@ _DROP_PASSED_ON = frozenset(
 )
 #: Filters that keep a ``nil`` argument as the drop: ``push: nil`` adds ``{}``;
 #: to ``sort``, ``sum`` and ``strip`` the drop is a truthy property or
-#: character set with an empty name (``strip: nil`` strips nothing).
+#: character set with an empty name (``strip: nil`` strips nothing); to
+#: ``digest`` and ``toSentence`` an object (a truthy key, ``[object Object]``).
 _KEEPS_DROP_ARGUMENTS = frozenset(
-    {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip"}
+    {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip", "digest", "toSentence"}
 )
 
 

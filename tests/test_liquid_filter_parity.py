@@ -312,3 +312,37 @@ def test_append_and_prepend_take_exactly_one_argument(template: str) -> None:
         render(template, '"a"')
     assert info.value.data == {"name": "RenderError"}
     assert render("{{ payload.v | append: nil }}{{ payload.v | prepend: 'x' }}", '"a"') == "axa"
+
+
+# Novu's digest and toSentence read odd arguments as JavaScript does: counts
+# through Number() and slice(), ``nil`` as LiquidJS's null drop (a truthy
+# object, "[object Object]" as text), a count of 1 taking the singular.
+NOVU_LISTS = [
+    ("[{{ payload.v | digest: 2 }}][{{ payload.v | digest: 'x' }}][{{ payload.v | digest: -1 }}]"
+     "[{{ payload.v | digest }}][{{ payload.v | digest: 2, 'name' }}]", "[1,2,3]",
+     "[1, 2 and 1 other][ and NaN others][1, 2 and 4 others][1, 2 and 1 other][,  and 1 other]"),
+    ("[{{ payload.v | digest: 1.5 }}][{{ payload.v | digest: 0 }}][{{ payload.v | digest: nil }}]"
+     "[{{ payload.v | digest: payload.missing }}][{{ payload.v | digest: 1, nil, nil }}]", "[1,2,3]",
+     "[1 and 1.5 others][ and 3 others][ and 3 others][1, 2 and 1 other][ and 2 others]"),
+    ("[{{ payload.v | digest: 2, nil, nil }}][{{ payload.v | digest: 2, '', nil }}][{{ payload.v | digest: 2, nil }}]"
+     "[{{ payload.v | digest: 2, 5 }}]", "[1,2,3]",
+     "[[object Object] and 1 other][1[object Object]2 and 1 other][,  and 1 other][,  and 1 other]"),
+    ("[{{ payload.v | toSentence }}][{{ payload.v | toSentence: '', 2, 'others' }}][{{ payload.v | toSentence: 'x', 'y' }}]"
+     "[{{ payload.v | toSentence: '', 1 }}][{{ payload.v | toSentence: '', '1' }}]", "[1,2,3]",
+     "[1, 2, and 1 other][1, 2, and 1 other][, and NaN others][1 and 2 others][1, and 2 others]"),
+    ("[{{ payload.v | toSentence: nil }}][{{ payload.v | toSentence: '', 2, 'x', nil, nil, nil }}]", "[1,2,3]",
+     "[, , and 1 other][1[object Object]2[object Object]1 x]"),
+    ("[{{ payload.v | digest }}][{{ payload.v | digest: 1, 'n' }}][{{ payload.v | toSentence: 'n', 1, 'person' }}]",
+     '[null, {"n": "Ada"}, {"n": {"a": 1}}, [1]]', "[, [object Object] and 2 others][ and 3 others][ and 3 people]"),
+]
+
+
+@pytest.mark.parametrize(("template", "value", "expected"), NOVU_LISTS)
+def test_digest_and_to_sentence_read_arguments_as_javascript(template: str, value: str, expected: str) -> None:
+    assert render(template, value) == expected
+
+
+def test_to_sentence_with_a_nil_word_is_a_render_error() -> None:
+    with pytest.raises(ControlCompilationError) as info:
+        render("{{ payload.v | toSentence: '', 1, nil }}", "[1,2,3]")
+    assert info.value.data == {"name": "RenderError"}
