@@ -393,6 +393,8 @@ def _pluralize(
     """``pluralize``: ``"3 items"``; ``show_count`` must be the *string* ``"true"``."""
     if _is_nil(value):
         return ""
+    singular, plural = _js_argument(singular, ""), _js_argument(plural, "")
+    show_count = _js_argument(show_count, "true")
     count: float
     if isinstance(value, (list, tuple)):
         count = len(value)
@@ -402,11 +404,12 @@ def _pluralize(
         count = _js_to_number(value)
     if math.isnan(count) or count <= 0:
         return ""
-    word_in = _js_string(singular)
-    if plural and not _is_nil(plural):
-        word = word_in if count == 1 else js_string(plural)
+    if plural is NIL_DROP or (plural and not _is_nil(plural)):
+        word = _js_string(singular) if count == 1 else _js_text(plural)  # nil: the null drop, truthy
     else:
-        word = _pluralize_word(word_in, count)
+        if not isinstance(singular, str):
+            raise TypeError("word.toLowerCase is not a function")  # the pluralize library's TypeError
+        word = _pluralize_word(singular, count)
     number = _js_number(int(count) if float(count).is_integer() else count)
     return f"{number} {word}" if show_count == "true" else word
 
@@ -847,7 +850,8 @@ _DROP_PASSED_ON = frozenset(
 #: character set with an empty name (``strip: nil`` strips nothing); to
 #: ``digest`` and ``toSentence`` an object (a truthy key, ``[object Object]``).
 _KEEPS_DROP_ARGUMENTS = frozenset(
-    {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip", "digest", "toSentence"}
+    {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip", "digest", "toSentence",
+     "pluralize"}
 )
 
 

@@ -342,7 +342,19 @@ def test_digest_and_to_sentence_read_arguments_as_javascript(template: str, valu
     assert render(template, value) == expected
 
 
-def test_to_sentence_with_a_nil_word_is_a_render_error() -> None:
+@pytest.mark.parametrize("template", [
+    "{{ payload.v | toSentence: '', 1, nil }}", "{{ 2 | pluralize: 5 }}", "{{ 2 | pluralize: nil }}",
+])
+def test_a_word_that_is_no_text_is_a_render_error(template: str) -> None:
+    """The pluralize library lower-cases the word it is given (JavaScript's TypeError)."""
     with pytest.raises(ControlCompilationError) as info:
-        render("{{ payload.v | toSentence: '', 1, nil }}", "[1,2,3]")
+        render(template, "[1,2,3]")
     assert info.value.data == {"name": "RenderError"}
+
+
+def test_pluralize_reads_odd_arguments_as_javascript() -> None:
+    # observed from the SDK
+    assert render("[{{ 'x' | pluralize: 'item' }}][{{ '3' | pluralize: 'item' }}][{{ 2 | pluralize: 'item', nil }}]"
+                  "[{{ 1 | pluralize: 'item', nil }}][{{ 2 | pluralize: 'item', '', false }}][{{ 2.5 | pluralize: 'item' }}]"
+                  "[{{ 2 | pluralize: payload.missing }}][{{ 1 | pluralize: 5, 'x' }}]") == \
+        "[][3 items][2 [object Object]][1 item][items][2.5 items][2 ][1 5]"
