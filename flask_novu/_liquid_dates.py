@@ -138,7 +138,7 @@ def _v8_milliseconds(digits: str) -> int:
     number, length = _v8_number(digits), min(len(digits), 9)
     if length < 3:
         return number * (100 if length == 1 else 10)
-    return number // 10 ** (length - 3)
+    return int(number // 10 ** (length - 3))
 
 
 class _V8Time:
@@ -258,12 +258,12 @@ def _v8_legacy(text: str) -> datetime | None:
             if keyword in ("am", "pm") and time_.parts:
                 time_.hour_offset = 0 if keyword == "am" else 12
             elif keyword in _V8_MONTHS:
-                named_month = _V8_MONTHS[keyword]  # type: ignore[index]
+                named_month = _V8_MONTHS[keyword]
                 if peek() == ("symbol", "-"):
                     index += 1
             elif keyword in _V8_ZONES and read_number:
-                offset = _V8_ZONES[keyword]  # type: ignore[index]
-                sign, zone_hour, zone_minute = (-1 if offset < 0 else 1), abs(offset), 0
+                hours = _V8_ZONES[keyword]
+                sign, zone_hour, zone_minute = (-1 if hours < 0 else 1), abs(hours), 0
             elif read_number or peek()[0] == "number":
                 return None  # a word after a number, or glued to the first one
         elif kind == "symbol" and value in "+-" and ((zone_hour, zone_minute) == (0, 0) or time_.parts):
@@ -310,8 +310,8 @@ def _v8_legacy(text: str) -> datetime | None:
         if sign is None:
             return start.astimezone()  # local time
         # the instant (an offset may exceed a day: "GMT+100010:30")
-        offset = sign * timedelta(hours=zone_hour or 0, minutes=zone_minute or 0)
-        return (start - offset).replace(tzinfo=timezone.utc)
+        shift = sign * timedelta(hours=zone_hour or 0, minutes=zone_minute or 0)
+        return (start - shift).replace(tzinfo=timezone.utc)
     except (ValueError, OverflowError, OSError):
         return None
 
