@@ -212,7 +212,7 @@ def _v8_legacy(text: str) -> datetime | None:
         # V8 reads a leading four-digit year as ISO 8601 does, whatever follows ("2024:")
         numbers.append(_v8_number(tokens[0][1]))
         read_number = True
-        index = 2 if peek(0 + 1) == ("symbol", "-") else 1
+        index = 2 if peek() == ("symbol", "-") else 1
 
     while index < count:
         kind, value = tokens[index]
@@ -232,7 +232,12 @@ def _v8_legacy(text: str) -> datetime | None:
                         return None
                     if peek() == ("symbol", "."):
                         index += 1
-            elif peek() == ("symbol", ".") and (index := index + 1) and time_.expecting(number):
+                index += 1
+                continue
+            dot = peek() == ("symbol", ".")
+            if dot:
+                index += 1  # V8 skips a "." after a number whatever follows it
+            if dot and time_.expecting(number):
                 time_.add(number)
                 if peek()[0] != "number":
                     return None

@@ -213,6 +213,25 @@ def _boolean_tokens(condition: str, variable: str | None, at: int, source: str) 
     yield Token(TOKEN_TAG, "endif", at, source)
 
 
+def _booleans(
+    expression: str, variable: str | None, at: int, source: str, nesting_limit: int
+) -> tuple[list[Token], str | None] | None:
+    """An expression with operators, which LiquidJS evaluates to ``true`` or
+    ``false`` before its filters: the tokens that compute it (written out, or
+    assigned to ``variable``) and what is left to output or assign (the
+    filters applied to that value; ``None``: nothing).  ``None`` when
+    ``expression`` has no operator."""
+    boolean = boolean_source(expression) if _HAS_OPERATOR.search(expression) else None
+    if boolean is None:
+        return None
+    condition, filters = boolean
+    _check_nesting(condition, Token(TOKEN_EXPRESSION, condition, at, source), nesting_limit)
+    if filters:
+        tokens = list(_boolean_tokens(condition, BOOLEAN_VALUE, at, source))
+        return tokens, output_source(f"{BOOLEAN_VALUE} {filters}")
+    return list(_boolean_tokens(condition, variable, at, source)), None
+
+
 def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
     """Tokens of ``source`` for python-liquid's parser, in linear time.
 
@@ -295,18 +314,14 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
         content = source[delimited.content_begin : delimited.content_end]
         if kind == "output":
             _check_operators(content, Token(TOKEN_EXPRESSION, content, delimited.content_begin, source))
-            boolean = boolean_source(content) if _HAS_OPERATOR.search(content) else None
+            boolean = _booleans(content, None, delimited.content_begin, source, nesting_limit)
             if boolean is not None:
-                # LiquidJS evaluates operators in an output to true or false
-                condition, filters = boolean
-                _check_nesting(condition, Token(TOKEN_EXPRESSION, condition, delimited.content_begin, source),
-                               nesting_limit)
-                yield from _boolean_tokens(condition, BOOLEAN_VALUE if filters else None,
-                                           delimited.content_begin, source)
+                tokens, left = boolean
+                yield from tokens
                 offset = delimited.end
-                if not filters:
+                if left is None:
                     continue
-                content = f"{BOOLEAN_VALUE} {filters}"
+                content = left
             yield Token(TOKEN_OUTPUT, source[delimited.begin : delimited.end], offset, source)
             expression = Token(TOKEN_EXPRESSION, output_source(content), delimited.content_begin, source)
             _check_nesting(content, expression, nesting_limit)
@@ -335,18 +350,18 @@ def tokenize(source: str, nesting_limit: int) -> Iterator[Token]:
                 rest = cycle_source(rest) if rest else rest
             elif name in _REWRITTEN or name.startswith("end"):
                 rest = tag_source(name, rest)
-            if name in ("assign", "echo") and _HAS_OPERATOR.search(rest):
+            if name in ("assign", "echo"):
                 target, _, value = rest.partition("=") if name == "assign" else ("", "", rest)
-                boolean = boolean_source(value.strip()) if value and (target.strip() or name == "echo") else None
+                target = target.strip()
+                boolean = _booleans(value.strip(), target or None, at, source, nesting_limit) \
+                    if value and (target or name == "echo") else None
                 if boolean is not None:
-                    condition, filters = boolean
-                    variable = BOOLEAN_VALUE if filters or name == "echo" else target.strip()
-                    yield from _boolean_tokens(condition, variable, at, source)
+                    tokens, left = boolean
+                    yield from tokens
                     offset = delimited.end
-                    if variable != BOOLEAN_VALUE:
+                    if left is None:
                         continue
-                    value = output_source(f"{BOOLEAN_VALUE} {filters}") if filters else BOOLEAN_VALUE
-                    rest = f"{target.strip()} = {value}" if name == "assign" else value
+                    rest = f"{target} = {left}" if name == "assign" else left
             if name == "case" and "|" in rest:
                 # python-liquid's case takes no filters: the value is assigned first
                 yield Token(TOKEN_TAG, "assign", delimited.content_begin, source)

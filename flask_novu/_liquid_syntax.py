@@ -1127,6 +1127,26 @@ def output_source(text: str) -> str:
     return " | ".join(parts)
 
 
+def _values(tokenizer: _Tokenizer, text: str, or_separates: bool) -> List[str] | None:
+    """The values from ``tokenizer`` on, separated by ``,`` (or ``or``);
+    ``None`` when something else stands between them."""
+    values: List[str] = []
+    while not tokenizer.end():
+        tokenizer.skip_blank()
+        start = tokenizer.p
+        if tokenizer.read_value() is None:
+            return None
+        values.append(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
+        tokenizer.skip_blank()
+        if tokenizer.peek() == ",":
+            tokenizer.p += 1
+        elif or_separates and text.startswith("or", tokenizer.p) and not _is_word(tokenizer.peek(2)):
+            tokenizer.p += 2
+        elif not tokenizer.end():
+            return None
+    return values
+
+
 def when_source(text: str) -> str:
     """A ``when`` tag's values as python-liquid source that means what
     LiquidJS reads in ``text`` (values separated by ``,`` or ``or``; an
@@ -1134,25 +1154,11 @@ def when_source(text: str) -> str:
     returned as is."""
     if "'" not in text and '"' not in text and not has_keyword_path(text):
         return text
-    tokenizer = _Tokenizer(text, 0, len(text), 64)
-    values: List[str] = []
     try:
-        while not tokenizer.end():
-            tokenizer.skip_blank()
-            start = tokenizer.p
-            if tokenizer.read_value() is None:
-                return text
-            values.append(_operand(text[start : tokenizer.p].rstrip(_BLANK_TEXT)))
-            tokenizer.skip_blank()
-            if tokenizer.peek() == ",":
-                tokenizer.p += 1
-            elif text.startswith("or", tokenizer.p) and not _is_word(tokenizer.peek(2)):
-                tokenizer.p += 2
-            elif not tokenizer.end():
-                return text
+        values = _values(_Tokenizer(text, 0, len(text), 64), text, or_separates=True)
     except (_TokenizationError, _TooDeep):
         return text
-    return ", ".join(values) if values else text
+    return ", ".join(_operand(value) for value in values) if values else text
 
 
 def cycle_source(text: str) -> str:
@@ -1170,21 +1176,13 @@ def cycle_source(text: str) -> str:
                 group, tokenizer.p = first, tokenizer.p + 1
             else:
                 tokenizer.p = start
-        values: List[str] = []
-        while not tokenizer.end():
-            tokenizer.skip_blank()
-            start = tokenizer.p
-            if tokenizer.read_value() is None:
-                return text
-            values.append(text[start : tokenizer.p].rstrip(_BLANK_TEXT))
-            tokenizer.skip_blank()
-            if not tokenizer.end() and tokenizer.peek() != ",":
-                return text  # filters or other text: left to python-liquid
-            tokenizer.p += 1
+        values = _values(tokenizer, text, or_separates=False)  # filters or other text: None
     except (_TokenizationError, _TooDeep):
         return text
+    if not values:
+        return text
     rewritten = [_operand(value) for value in values]
-    if not values or (rewritten == values and (group is None or _operand(group) == group)):
+    if rewritten == values and (group is None or _operand(group) == group):
         return text
     joined = ", ".join(rewritten)
     return f"{_operand(group)}: {joined}" if group is not None else joined

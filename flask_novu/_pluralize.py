@@ -171,6 +171,11 @@ def singular(word: str) -> str:
     return _word(word, _IRREGULAR_PLURALS, _IRREGULAR_SINGLES, _SINGULARS)
 
 
-def pluralize(word: str, count: float) -> str:
-    """``pluralize(word, count)``: the singular when ``count`` is 1, else the plural."""
+def pluralize(word: object, count: float) -> str:
+    """``pluralize(word, count)``: the singular when ``count`` is 1, else the plural.
+
+    :raises TypeError: ``word`` is no text (the package lower-cases it).
+    """
+    if not isinstance(word, str):
+        raise TypeError("word.toLowerCase is not a function")
     return singular(word) if count == 1 else plural(word)

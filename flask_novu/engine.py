@@ -132,12 +132,12 @@ async def _call_skip(skip: t.Callable[..., t.Any] | bool, controls: t.Any) -> bo
 
 
 async def _call_provider(provider: t.Callable[..., t.Any], controls: t.Any, outputs: t.Any) -> t.Any:
-    # a function of nothing (as resolvers may be), of the inputs dict
-    # (JavaScript's ``({controls, outputs})``) or of keyword arguments
-    if positional_arity(provider) == 0 and not accepts_keywords(provider, ("controls", "outputs")):
-        return _to_plain(await maybe_await(provider()))
+    # a function of keyword arguments, of nothing (as resolvers may be) or
+    # of the inputs dict (JavaScript's ``({controls, outputs})``)
     if accepts_keywords(provider, ("controls", "outputs")):
         result = provider(controls=controls, outputs=outputs)
+    elif positional_arity(provider) == 0:
+        result = provider()
     else:
         result = provider({"controls": controls, "outputs": outputs})
     return _to_plain(await maybe_await(result))

@@ -376,10 +376,7 @@ def _to_sentence(
         return f"{js_join(names[:-1], sep)}{last}{js_string(names[-1])}"
     rest = _js_rest(count, max_items)
     one = isinstance(max_items, (int, float)) and not isinstance(max_items, bool) and max_items == 1
-    word = _js_argument(overflow_word, "other")
-    if not isinstance(word, str):
-        raise TypeError("word.toLowerCase is not a function")  # the pluralize library's TypeError
-    word = _pluralize_word(word, rest)
+    word = _pluralize_word(_js_argument(overflow_word, "other"), rest)  # TypeError: a RenderError
     shown = js_join(names[: _js_slice_end(count, max_items)], sep)
     return f"{shown}{conj if one else last}{_js_number(rest)} {word}"
 
@@ -407,9 +404,7 @@ def _pluralize(
     if plural is NIL_DROP or (plural and not _is_nil(plural)):
         word = _js_string(singular) if count == 1 else _js_text(plural)  # nil: the null drop, truthy
     else:
-        if not isinstance(singular, str):
-            raise TypeError("word.toLowerCase is not a function")  # the pluralize library's TypeError
-        word = _pluralize_word(singular, count)
+        word = _pluralize_word(singular, count)  # TypeError: a RenderError
     number = _js_number(int(count) if float(count).is_integer() else count)
     return f"{number} {word}" if show_count == "true" else word
 
@@ -848,7 +843,8 @@ _DROP_PASSED_ON = frozenset(
 #: Filters that keep a ``nil`` argument as the drop: ``push: nil`` adds ``{}``;
 #: to ``sort``, ``sum`` and ``strip`` the drop is a truthy property or
 #: character set with an empty name (``strip: nil`` strips nothing); to
-#: ``digest`` and ``toSentence`` an object (a truthy key, ``[object Object]``).
+#: ``digest``, ``toSentence`` and ``pluralize`` an object (truthy, written
+#: ``[object Object]``).
 _KEEPS_DROP_ARGUMENTS = frozenset(
     {"push", "unshift", "default", "sort", "sort_natural", "sum", "lstrip", "rstrip", "strip", "digest", "toSentence",
      "pluralize"}
